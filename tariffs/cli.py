@@ -1,0 +1,158 @@
+"""The `tariffs` command: quote, rules check/show/import-hts.
+
+Bad input exits 2 with one line on stderr naming the field; never a traceback.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from tariffs.errors import InputError, RulesError, TariffsError
+
+
+class _Group(click.Group):
+    """Turns every expected failure into one line on stderr and exit code 2."""
+
+    def main(self, *args, **kwargs):
+        kwargs.setdefault("standalone_mode", True)
+        try:
+            return super().main(*args, **{**kwargs, "standalone_mode": False})
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("aborted", err=True)
+            sys.exit(1)
+        except click.UsageError as exc:
+            click.echo(f"usage: {exc.format_message()}", err=True)
+            sys.exit(2)
+        except InputError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except RulesError as exc:
+            first = f"; {exc.problems[0]}" if exc.problems else ""
+            click.echo(f"rules error: {exc}{first}", err=True)
+            sys.exit(1)
+        except TariffsError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except OSError as exc:
+            click.echo(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="tariffs")
+def main():
+    """Tariff and landed-cost compliance engine."""
+
+
+def _read_input(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("FILE", f"{path!r} does not exist or is not a file", "a path to a JSON shipment, or -")
+    return p.read_text(encoding="utf-8")
+
+
+@main.command()
+@click.argument("file")
+@click.option("--known-at", "known_at", default=None, help="Read the rules as known at this date/datetime (default now).")
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
+@click.option("--rules", "rules_path", default=None, help="A rules_data folder (default: the shipped one).")
+def quote(file, known_at, fmt, rules_path):
+    """Price the shipment in FILE (or - for stdin) and print the quote."""
+    from tariffs.engine.normalise import load_json_text
+    from tariffs.engine.pipeline import Engine
+    from tariffs.rules.ruleset import load_rules
+
+    data = load_json_text(_read_input(file))
+    result = Engine(load_rules(rules_path)).quote(data, known_at)
+    if fmt == "json":
+        click.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    else:
+        from tariffs.report import quote_table
+
+        click.echo(quote_table(result))
+
+
+@main.group()
+def rules():
+    """Inspect, check and import the rule tables."""
+
+
+@rules.command("check")
+@click.option("--rules", "rules_path", default=None)
+def rules_check(rules_path):
+    """Validate the rule tables; exit 1 listing every problem."""
+    from tariffs.rules.check import check_rules
+
+    problems, summary = check_rules(rules_path)
+    for problem in problems:
+        click.echo(problem, err=True)
+    click.echo(summary)
+    sys.exit(1 if problems else 0)
+
+
+@rules.command("show")
+@click.option("--hts", required=True)
+@click.option("--origin", required=True)
+@click.option("--date", "day", required=True, help="Entry date YYYY-MM-DD.")
+@click.option("--known-at", "known_at", default=None)
+@click.option("--claim", "claims", multiple=True, help="A claim on the line (SPI or Chapter 99 heading).")
+@click.option("--rules", "rules_path", default=None)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_show(hts, origin, day, known_at, claims, rules_path, fmt):
+    """Every measure in force for a product, origin and date, and why others are not."""
+    from tariffs.rules.show import show_measures
+
+    report = show_measures(hts, origin, day, known_at, list(claims), rules_path)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2, default=str, ensure_ascii=False))
+    else:
+        from tariffs.rules.show import render_text
+
+        click.echo(render_text(report))
+
+
+@rules.command("import-hts")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--effective", required=True, help="Effective date of the edition, YYYY-MM-DD.")
+@click.option("--published", default=None, help="Publication date (default: effective).")
+@click.option("--edition", default=None, help="Edition id (default: the effective date).")
+@click.option("--rules", "rules_path", default=None, help="rules_data folder to write into.")
+def rules_import_hts(files, effective, published, edition, rules_path):
+    """Load a USITC HTS JSON export (one or more chapter files) into the MFN table."""
+    from tariffs.rules.hts_import import import_hts
+    from tariffs.rules.ruleset import default_rules_path
+
+    def _day(text, name):
+        try:
+            return dt.date.fromisoformat(text)
+        except (TypeError, ValueError):
+            raise InputError(name, f"{text!r} is not a date", "YYYY-MM-DD") from None
+
+    paths = []
+    for f in files:
+        p = Path(f)
+        if p.is_dir():
+            paths.extend(sorted(p.glob("*.json")))
+        elif p.is_file():
+            paths.append(p)
+        else:
+            raise InputError("FILES", f"{f!r} does not exist", "USITC HTS JSON export files or a folder of them")
+    try:
+        result = import_hts(paths, Path(rules_path) if rules_path else default_rules_path(),
+                            _day(effective, "--effective"), _day(published, "--published") if published else None,
+                            edition)
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise InputError("FILES", str(exc).splitlines()[0], "USITC HTS JSON export files") from None
+    click.echo(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,71 @@
+"""Step 5: entry charges — merchandise processing fee (19 CFR 24.23) and harbor
+maintenance fee (19 CFR 24.24), once per entry, from the dated fee table."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from tariffs.engine.normalise import NormalShipment
+from tariffs.engine.work import LineWork
+from tariffs.errors import InputError
+from tariffs.model import EntryCharge, EntryNotApplied
+from tariffs.money import cents, fmt_rate
+from tariffs.rules.ruleset import RuleSet
+
+
+def _fee(rules: RuleSet, program: str, day: dt.date, known: dt.date, warnings: list[str] | None = None):
+    rows = [f for f in rules.fees if f.program == program and f.valid_on(day) and f.known_at(known)]
+    if rows:
+        return rows[0]
+    # Pricing ahead of publication (e.g. next fiscal year's MPF bounds not yet announced at
+    # known_at): the latest year known then is used, and the quote says it is an estimate.
+    earlier = sorted((f for f in rules.fees if f.program == program and f.known_at(known) and f.valid_from <= day),
+                     key=lambda f: f.valid_from)
+    if earlier and warnings is not None and any(f.program == program and f.valid_on(day) for f in rules.fees):
+        warnings.append(f"{program}: the rates for {day} were not yet published at known_at {known}; "
+                        f"{earlier[-1].fee_id} is used as an estimate")
+        return earlier[-1]
+    return None
+
+
+def entry_charges(normal: NormalShipment, works: list[LineWork], rules: RuleSet, known: dt.date,
+                  relied: dict, warnings: list[str]) -> tuple[list[EntryCharge], list[EntryNotApplied]]:
+    day, charges, skipped = normal.entry_date, [], []
+    mpf = _fee(rules, "mpf", day, known, warnings)
+    if mpf is None:
+        raise InputError("entry_date", f"no merchandise processing fee rates for {day} in ruleset "
+                         f"{rules.version} (see rules_data/GAPS.md)", "a date covered by rules_data/us/fees.csv")
+    base = sum((line.customs_value for line, work in zip(normal.lines, works) if not work.mpf_exempt), Decimal(0))
+    exempt = [line.index for line, work in zip(normal.lines, works) if work.mpf_exempt]
+    if base > 0:
+        raw = cents(mpf.rate * base)
+        amount = raw
+        note = ""
+        if mpf.minimum is not None and amount < mpf.minimum:
+            amount, note = mpf.minimum, f", raised to the minimum {mpf.minimum}"
+        if mpf.maximum is not None and amount > mpf.maximum:
+            amount, note = mpf.maximum, f", capped at the maximum {mpf.maximum}"
+        charges.append(EntryCharge(program="mpf", rate=mpf.rate, base=base, amount=amount,
+                                   legal_basis=mpf.prov.legal_basis, source=mpf.prov.source, fee_id=mpf.fee_id,
+                                   calculation=f"{fmt_rate(mpf.rate * 100)}% x {base} = {raw}{note}"))
+        relied[mpf.fee_id] = mpf.prov
+        if exempt:
+            skipped.append(EntryNotApplied(program="mpf", reason=f"lines {exempt} exempt: special program claimed "
+                                           "whose goods are exempt from MPF (19 CFR 24.23(c))"))
+    else:
+        skipped.append(EntryNotApplied(program="mpf", reason="no value subject to MPF: every line is exempt "
+                                       "(19 CFR 24.23(c)) or the entry value is zero"))
+    hmf = _fee(rules, "hmf", day, known, warnings)
+    total = sum((line.customs_value for line in normal.lines), Decimal(0))
+    if hmf is None:
+        skipped.append(EntryNotApplied(program="hmf", reason=f"no harbor maintenance fee row for {day}"))
+    elif "ALL" not in hmf.modes and normal.mode not in hmf.modes:
+        skipped.append(EntryNotApplied(program="hmf", reason=f"mode {normal.mode}: HMF applies to "
+                                       f"{', '.join(hmf.modes)} shipments only ({hmf.prov.legal_basis})"))
+    elif total > 0:
+        amount = cents(hmf.rate * total)
+        charges.append(EntryCharge(program="hmf", rate=hmf.rate, base=total, amount=amount,
+                                   legal_basis=hmf.prov.legal_basis, source=hmf.prov.source, fee_id=hmf.fee_id,
+                                   calculation=f"{fmt_rate(hmf.rate * 100)}% x {total} = {amount}"))
+        relied[hmf.fee_id] = hmf.prov
+    return charges, skipped

@@ -1,0 +1,81 @@
+"""Step 2: resolve the measures that apply to a line (scope x origin x date x known_at),
+with in-transit rules, claims and exemption headings."""
+from __future__ import annotations
+
+import datetime as dt
+from fnmatch import fnmatchcase
+
+from tariffs.engine.normalise import NormalLine
+from tariffs.engine.work import Active, LineWork
+from tariffs.hts import dotted, prefixes
+from tariffs.rules.rows import Measure
+from tariffs.rules.ruleset import RuleSet
+
+
+def matches_target(pattern: str, measure: Measure) -> bool:
+    """``section_301:9903.88.*`` against a measure's program and heading."""
+    program, _, heading = pattern.partition(":")
+    return program == measure.program and fnmatchcase(measure.heading, heading or "*")
+
+
+def _cite(m: Measure) -> str:
+    return f"{m.prov.legal_basis}" if m.prov else ""
+
+
+def resolve_measures(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.date, known: dt.date) -> None:
+    line_prefixes = set(prefixes(line.hts))
+    exemptions: list[Active] = []
+    in_transit_keys: dict[str, Measure] = {}
+    valid_now: list[Measure] = []
+    for m in sorted(rules.candidates(line.hts), key=lambda m: m.measure_id):
+        if not m.known_at(known):
+            continue
+        in_transit = m.in_transit_for(day, line.loaded_on)
+        if not (m.valid_on(day) or in_transit):
+            continue
+        if not rules.matches_origin(line.origin, m.origins, day, known):
+            continue
+        if m.claim and m.claim not in line.claims:
+            continue
+        if m.except_scope and line_prefixes & set(m.except_scope):
+            work.set_aside(m, f"{dotted(line.hts)} is carved out of the scope of {m.heading} ({_cite(m)})")
+            continue
+        if m.except_origins and rules.matches_origin(line.origin, m.except_origins, day, known):
+            work.set_aside(m, f"origin {line.origin} is exempt from {m.heading} on {day} ({_cite(m)})")
+            continue
+        claimed = [c for c in m.except_claims if c in line.claims]
+        if claimed:
+            work.set_aside(m, f"claim {claimed[0]} exempts the line from {m.heading} ({_cite(m)})")
+            continue
+        active = Active(m, note="in transit" if in_transit else "")
+        if in_transit:
+            in_transit_keys[m.key] = m
+        else:
+            valid_now.append(m)
+        (exemptions if m.kind == "exemption" else work.active).append(active)
+    # In transit: the newer row of the same measure family yields to the kept earlier one.
+    for m in valid_now:
+        kept = in_transit_keys.get(m.key)
+        if kept is not None and kept.measure_id != m.measure_id:
+            work.active = [a for a in work.active if a.measure.measure_id != m.measure_id]
+            exemptions = [a for a in exemptions if a.measure.measure_id != m.measure_id]
+            work.set_aside(m, f"in transit: loaded {line.loaded_on} before {kept.loaded_before} and entered before "
+                              f"{kept.entered_before}, so {kept.heading} ({kept.measure_id}) still applies "
+                              f"({_cite(kept)})")
+    for ex in exemptions:
+        m = ex.measure
+        hit = [a for a in work.active if any(matches_target(t, a.measure) for t in m.targets)]
+        for a in hit:
+            work.active.remove(a)
+            work.set_aside(a.measure, f"exempt under {m.heading}: {m.note or _cite(m)} ({_cite(m)})")
+        work.declare(m.heading, f"{m.note or 'exemption'} ({_cite(m)}); reported at 0%", m.program, m.measure_id)
+        work.rely(m.measure_id, m.prov)
+    # An 8-digit code cannot tell whether a measure listed by 10-digit number applies.
+    if len(line.hts) == 8:
+        for m in rules.finer_scopes(line.hts):
+            if (m.known_at(known) and m.valid_on(day) and rules.matches_origin(line.origin, m.origins, day, known)
+                    and not m.claim and all(a.measure.measure_id != m.measure_id for a in work.active)):
+                work.set_aside(m, f"covers only some statistical lines under {dotted(line.hts)}; "
+                                  "give the 10-digit code to know whether it applies")
+                work.warnings.append(f"{line.field}.hts: {m.heading} ({m.measure_id}) covers some 10-digit lines under "
+                                     f"{dotted(line.hts)}; give the 10-digit code")

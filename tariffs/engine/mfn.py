@@ -1,0 +1,149 @@
+"""Column 1 general, column 1 special (when claimed and eligible) or column 2 rates."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from tariffs.engine.normalise import NormalLine
+from tariffs.engine.work import LineWork
+from tariffs.errors import InputError
+from tariffs.hts import convert, dotted
+from tariffs.model import Charge, NotApplied
+from tariffs.money import cents, fmt_rate
+from tariffs.rates import Rate, RateParseError, parse_rate, parse_special
+from tariffs.rules.rows import Provenance
+from tariffs.rules.ruleset import RuleSet
+
+CHAPTER99_CLAIM = re.compile(r"^\d{4}\.\d{2}\.\d{2}$")
+NTR_DENIED = "NTR_DENIED"
+
+
+def quantity_in(line: NormalLine, unit: str, rate_text: str) -> Decimal:
+    """The line's quantity in ``unit`` (exact conversion between mass units), or a clear error."""
+    if not line.quantities:
+        raise InputError(f"{line.field}.quantity", f"missing: the rate {rate_text!r} of {dotted(line.hts)} is per "
+                         f"{unit}", f"quantity with unit {unit!r}")
+    for quantity, have in line.quantities:
+        converted = convert(quantity, have, unit)
+        if converted is not None:
+            return converted
+    given = ", ".join(u for _, u in line.quantities)
+    raise InputError(f"{line.field}.unit", f"unit mismatch: the rate {rate_text!r} of {dotted(line.hts)} is per "
+                     f"{unit}, the line gives {given}", f"{unit!r} in unit or unit2")
+
+
+def rate_amount(rate: Rate, value: Decimal, line: NormalLine) -> tuple[Decimal, str, Decimal | None]:
+    """Unrounded duty of a rate on a line, a calculation string, and the quantity used."""
+    amount = rate.ad_valorem * value
+    parts = []
+    if rate.ad_valorem:
+        parts.append(f"{fmt_rate(rate.ad_valorem * 100)}% x {value}")
+    used = None
+    for specific in rate.specifics:
+        used = quantity_in(line, specific.unit, rate.text)
+        amount += specific.amount * used
+        parts.append(f"${fmt_rate(specific.amount)}/{specific.unit} x {fmt_rate(used)} {specific.unit}")
+    return amount, " + ".join(parts) or "Free", used
+
+
+def _special_program(rules: RuleSet, indicator: str, day: dt.date, known: dt.date):
+    return next((p for p in rules.special_programs.get(indicator, ()) if p.valid_on(day) and p.known_at(known)), None)
+
+
+def resolve_mfn(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.date, known: dt.date) -> None:
+    edition, fell_back = rules.edition_for(day, known)
+    if fell_back:
+        work.warnings.append(
+            f"{line.field}: entry date {day} is before the earliest loaded HTS edition ({edition.edition}, effective "
+            f"{edition.effective}); its rates are used (codes were renumbered in 2022; load an older edition with "
+            "`tariffs rules import-hts`)")
+    mline = rules.mfn_line(edition, line.hts)
+    if mline is None:
+        raise InputError(f"{line.field}.hts", f"{dotted(line.hts)} is not a line of HTSUS edition {edition.edition}",
+                         "an 8- or 10-digit number of that edition")
+    column, text, legal = "general", mline.general, f"HTSUS column 1 general rate, {dotted(mline.digits[:8])}"
+    prov = Provenance(f"Harmonized Tariff Schedule of the United States, edition {edition.edition}", edition.source,
+                      edition.confidence)
+    denied = [m for m in rules.groups.get(NTR_DENIED, ()) if m.country == line.origin and m.valid_on(day)
+              and m.known_at(known)]
+    spi_claims = [c for c in line.claims if not CHAPTER99_CLAIM.match(c)]
+    if denied:
+        column, text = "column 2", mline.other
+        legal = f"HTSUS column 2 rate, {dotted(mline.digits[:8])}; {denied[0].prov.legal_basis}"
+        work.rely(f"country_groups:{NTR_DENIED}:{line.origin}", denied[0].prov)
+        for claim in spi_claims:
+            work.not_applied.append(NotApplied(program="mfn", heading=f"SPI {claim}", reason=(
+                f"origin {line.origin} is denied normal trade relations: column 2 applies, no special rate")))
+    else:
+        special = None
+        if spi_claims:
+            try:
+                special = parse_special(mline.special)
+            except RateParseError:
+                special = {}
+        for claim in spi_claims:
+            if claim not in rules.special_programs:
+                raise InputError(f"{line.field}.claims", f"{claim!r} is not a special program indicator or a "
+                                 "Chapter 99 heading this ruleset knows",
+                                 ", ".join(sorted(rules.special_programs)) + ", or a heading like 9903.88.69")
+            if column != "general":
+                work.warnings.append(f"{line.field}: more than one special program claimed; {claim} ignored")
+                continue
+            program = _special_program(rules, claim, day, known)
+            listed = {k.rstrip("*+"): v for k, v in special.items()}
+            reason = None
+            if program is None:
+                reason = f"SPI {claim} is not in force for entries on {day}"
+            elif not program.eligible:
+                reason = (f"the beneficiary countries of {program.program_name} ({claim}) are not in these rules "
+                          "(see rules_data/GAPS.md), so eligibility cannot be confirmed")
+            elif not rules.matches_origin(line.origin, program.eligible, day, known):
+                reason = f"origin {line.origin} is not eligible for {program.program_name} ({claim})"
+            elif claim not in special and claim.rstrip("*+") not in listed:
+                reason = f"{dotted(mline.digits[:8])} has no special rate under {claim}"
+            elif isinstance(special.get(claim, listed.get(claim.rstrip("*+"))), str):
+                reason = (f"the {claim} rate of {dotted(mline.digits[:8])} is "
+                          f"'{special.get(claim, listed.get(claim.rstrip('*+')))}', which this engine does not compute")
+            if reason:
+                work.not_applied.append(NotApplied(program="mfn", heading=f"SPI {claim}",
+                                                   reason=f"claim refused: {reason}; general rate applied"))
+                work.warnings.append(f"{line.field}: claim {claim} refused: {reason}")
+                continue
+            column = f"special {claim}"
+            rate_obj = special.get(claim, listed.get(claim.rstrip("*+")))
+            text = rate_obj.text
+            legal = f"HTSUS column 1 special rate ({claim}: {program.program_name}; {program.prov.legal_basis})"
+            work.rely(f"special_programs:{claim}", program.prov)
+            work.mpf_exempt = program.mpf_exempt
+    try:
+        rate = parse_rate(text)
+    except RateParseError:
+        if line.source.mfn_rate is None:
+            raise InputError(f"{line.field}.hts", f"the {column} rate of {dotted(line.hts)} is printed as "
+                             f"{text or '(no rate)'!r}, which the engine cannot compute; give lines[{line.index}]."
+                             "mfn_rate", "a rate text such as \"5%\" or \"1.5¢/kg + 5%\"") from None
+        try:
+            rate = parse_rate(line.source.mfn_rate)
+        except RateParseError:
+            raise InputError(f"{line.field}.mfn_rate", f"{line.source.mfn_rate!r} is not a rate",
+                             "\"Free\", \"5%\", \"1.5¢/kg + 5%\", \"$1.035/kg\"") from None
+        legal += f"; rate supplied by the user ({rate.text}) because the printed text {text!r} is not computable"
+        work.warnings.append(f"{line.field}: MFN rate {rate.text!r} supplied by the user for {dotted(line.hts)}")
+    work.mfn_rate = rate
+    work.rely(f"mfn:{edition.edition}", prov)
+    heading = dotted(line.hts[:8])
+    if rate.is_free:
+        work.not_applied.append(NotApplied(program="mfn", heading=heading, reason=f"{column} rate is Free ({legal})"))
+        return
+    amount, calculation, used = rate_amount(rate, line.customs_value, line)
+    if cents(amount) == 0:
+        work.not_applied.append(NotApplied(program="mfn", heading=heading,
+                                           reason=f"zero base: {calculation} = 0.00 ({legal})"))
+        return
+    work.mfn_charge = Charge(
+        program="mfn", heading=heading, rate=rate.ad_valorem, basis="value", base=line.customs_value,
+        amount=cents(amount), legal_basis=legal, source=f"{edition.source.rstrip('/')}/search?query={heading}",
+        confidence=edition.confidence, rate_text=rate.text,
+        specific=" + ".join(s.text() for s in rate.specifics) or None, quantity=used,
+        calculation=f"{calculation} = {cents(amount)}")

@@ -1,0 +1,184 @@
+"""Step 1: check and normalise a shipment. Every refusal names the field."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pydantic import ValidationError
+
+from tariffs.errors import InputError
+from tariffs.hts import canonical_unit, known_units, normalise_code
+from tariffs.model import Line, Shipment
+from tariffs.money import cents
+from tariffs.rules.ruleset import RuleSet, is_country
+
+METALS = ("steel", "aluminum", "copper")
+
+
+def _loc(loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "shipment"
+
+
+def parse_shipment(shipment) -> Shipment:
+    """A Shipment from a model, a mapping or a JSON string; pydantic errors become InputError."""
+    if isinstance(shipment, Shipment):
+        return shipment
+    try:
+        if isinstance(shipment, (str, bytes)):
+            return Shipment.model_validate_json(shipment)
+        if not isinstance(shipment, dict):
+            raise InputError("shipment", f"a {type(shipment).__name__} is not a shipment", "a JSON object")
+        return Shipment.model_validate(shipment)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field_name = _loc(first["loc"])
+        message = first["msg"]
+        if first["type"] == "json_invalid":
+            raise InputError("shipment", f"malformed JSON: {message}", "a JSON object") from None
+        if first["type"] == "extra_forbidden":
+            message = "unknown field"
+        if first["type"] == "enum":
+            raise InputError(field_name, f"{first.get('input')!r} is not allowed",
+                             first.get("ctx", {}).get("expected", "")) from None
+        raise InputError(field_name, message) from None
+
+
+@dataclass
+class NormalLine:
+    index: int
+    source: Line
+    hts: str  # digits
+    origin: str
+    customs_value: Decimal  # USD, to the cent
+    quantities: list[tuple[Decimal, str]]  # (quantity, canonical unit)
+    metal_content: dict[str, Decimal]  # USD
+    us_content_value: Decimal | None
+    claims: list[str]
+    loaded_on: dt.date | None
+    field: str = ""
+
+
+@dataclass
+class NormalShipment:
+    shipment: Shipment
+    entry_date: dt.date
+    filed_on: dt.date
+    mode: str
+    fx_rate: Decimal
+    freight_insurance_other: Decimal
+    lines: list[NormalLine] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _usd(amount: Decimal, fx: Decimal) -> Decimal:
+    # Converted per amount and rounded to the cent (19 CFR 159.32 certified rate supplied by the user).
+    return cents(amount * fx)
+
+
+def _country(code: str | None, field_name: str) -> str:
+    if not code:
+        raise InputError(field_name, "origin is required (on the line or the shipment)", "ISO 3166-1 alpha-2 code")
+    code = code.strip().upper()
+    if not is_country(code):
+        raise InputError(field_name, f"unknown country {code!r}", "ISO 3166-1 alpha-2 code such as CN, TW, DE")
+    return code
+
+
+def normalise(shipment: Shipment, rules: RuleSet) -> NormalShipment:
+    if shipment.destination.value != "US":
+        raise InputError("destination", f"{shipment.destination.value} is not priced by this ruleset yet",
+                         "US (EU and TW arrive with the CBAM and zones work)")
+    if shipment.entry_date < rules.earliest_date:
+        raise InputError("entry_date", f"{shipment.entry_date} is before the earliest date the rules cover",
+                         f"{rules.earliest_date} or later")
+    filed_on = shipment.filed_on or shipment.entry_date
+    currency = (shipment.currency or "USD").strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise InputError("currency", f"{shipment.currency!r} is not a currency code", "ISO 4217 code such as USD, EUR")
+    if currency == "USD":
+        if shipment.fx_rate not in (None, Decimal(1)):
+            raise InputError("fx_rate", "must be empty or 1 when currency is USD", "null or \"1\"")
+        fx = Decimal(1)
+    else:
+        if shipment.fx_rate is None:
+            raise InputError("fx_rate", f"required: values are in {currency}, customs value is in USD "
+                             "(CBP uses the certified rate for the date of exportation, 19 CFR 159.32); "
+                             "there is no default rate", "USD per one unit of " + currency)
+        if shipment.fx_rate <= 0:
+            raise InputError("fx_rate", f"{shipment.fx_rate} must be positive", "a positive decimal")
+        fx = shipment.fx_rate
+    for name in ("freight", "insurance", "other_costs"):
+        if getattr(shipment, name) < 0:
+            raise InputError(name, f"{getattr(shipment, name)} is negative", "zero or a positive decimal")
+    fio = _usd(shipment.freight, fx) + _usd(shipment.insurance, fx) + _usd(shipment.other_costs, fx)
+    normal = NormalShipment(shipment, shipment.entry_date, filed_on, shipment.mode.value, fx, fio)
+    if shipment.ftz is not None:
+        normal.warnings.append("ftz: foreign-trade-zone treatment is not applied by this ruleset yet; "
+                               "priced as a direct entry for consumption on entry_date")
+    default_origin = shipment.origin
+    for i, line in enumerate(shipment.lines):
+        normal.lines.append(_line(i, line, default_origin, fx))
+    return normal
+
+
+def _line(i: int, line: Line, default_origin: str | None, fx: Decimal) -> NormalLine:
+    f = f"lines[{i}]"
+    hts = normalise_code(line.hts, f"{f}.hts")
+    origin = _country(line.origin or default_origin, f"{f}.origin")
+    if line.customs_value < 0:
+        raise InputError(f"{f}.customs_value", f"{line.customs_value} is negative", "zero or a positive decimal")
+    quantities = []
+    for q, u, name in ((line.quantity, line.unit, "quantity"), (line.quantity2, line.unit2, "quantity2")):
+        if q is None:
+            continue
+        if q < 0:
+            raise InputError(f"{f}.{name}", f"{q} is negative", "zero or a positive decimal")
+        unit_field = "unit" if name == "quantity" else "unit2"
+        canon = canonical_unit(u)
+        if canon is None:
+            raise InputError(f"{f}.{unit_field}", f"{u!r} is not a known unit of quantity", ", ".join(known_units()))
+        quantities.append((q, canon))
+    if line.net_weight_kg is not None:
+        if line.net_weight_kg < 0:
+            raise InputError(f"{f}.net_weight_kg", f"{line.net_weight_kg} is negative", "zero or a positive decimal")
+        if not any(u == "kg" for _, u in quantities):
+            quantities.append((line.net_weight_kg, "kg"))
+    metal_content = {}
+    for metal, value in line.metal_content.items():
+        if metal not in METALS:
+            raise InputError(f"{f}.metal_content.{metal}", "unknown metal", ", ".join(METALS))
+        if value < 0 or value > line.customs_value:
+            raise InputError(f"{f}.metal_content.{metal}", f"{value} must be between 0 and the customs value",
+                             f"0 to {line.customs_value}")
+        metal_content[metal] = _usd(value, fx)
+    if sum(metal_content.values(), Decimal(0)) > _usd(line.customs_value, fx):
+        raise InputError(f"{f}.metal_content", "metal content values add up to more than the customs value")
+    us_content = None
+    if line.us_content_value is not None:
+        if not 0 <= line.us_content_value <= line.customs_value:
+            raise InputError(f"{f}.us_content_value", f"{line.us_content_value} must be between 0 and the customs "
+                             "value", f"0 to {line.customs_value}")
+        us_content = _usd(line.us_content_value, fx)
+    claims = []
+    for j, claim in enumerate(line.claims):
+        if not isinstance(claim, str) or not claim.strip():
+            raise InputError(f"{f}.claims[{j}]", "empty claim", "an SPI such as S, KR, A or a Chapter 99 heading")
+        claims.append(claim.strip().upper())
+    return NormalLine(i, line, hts, origin, _usd(line.customs_value, fx), quantities, metal_content, us_content,
+                      claims, line.loaded_on, f)
+
+
+def load_json_text(text: str):
+    """Parse JSON keeping numbers exact (Decimal), with a clear error on malformed input."""
+    try:
+        from decimal import Decimal as _D
+
+        return json.loads(text, parse_float=_D)
+    except json.JSONDecodeError as exc:
+        raise InputError("shipment", f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+                         "a JSON object in the shape of contract/shipment.example.json") from None

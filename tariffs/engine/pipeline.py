@@ -1,0 +1,144 @@
+"""The pipeline for one shipment: a pure function of (shipment, ruleset, known_at)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from tariffs.engine.amounts import compute_amounts
+from tariffs.engine.fees import entry_charges
+from tariffs.engine.measures import resolve_measures
+from tariffs.engine.mfn import resolve_mfn
+from tariffs.engine.normalise import NormalShipment, normalise, parse_shipment
+from tariffs.engine.stacking import apply_stacking
+from tariffs.engine.work import LineWork
+from tariffs.errors import InputError
+from tariffs.hts import dotted
+from tariffs.model import LineQuote, Quote, RetroactiveChange, RulesetInfo, Totals
+from tariffs.money import ZERO, cents, ratio
+from tariffs.rules.ruleset import RuleSet, load_rules
+
+UTC = dt.timezone.utc
+
+
+def parse_known_at(known_at, field: str = "known_at") -> dt.datetime:
+    """None -> now; a date (or date string) -> the end of that day, UTC; naive datetimes are UTC."""
+    if known_at is None:
+        return dt.datetime.now(UTC)
+    if isinstance(known_at, str):
+        text = known_at.strip()
+        try:
+            if len(text) == 10:
+                known_at = dt.date.fromisoformat(text)
+            else:
+                known_at = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise InputError(field, f"{known_at!r} is not an ISO date or datetime",
+                             "YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]") from None
+    if isinstance(known_at, dt.datetime):
+        return known_at.replace(tzinfo=UTC) if known_at.tzinfo is None else known_at.astimezone(UTC)
+    if isinstance(known_at, dt.date):
+        return dt.datetime.combine(known_at, dt.time.max, tzinfo=UTC)
+    raise InputError(field, f"{known_at!r} is not a date", "a date, datetime or ISO string")
+
+
+class Engine:
+    """Holds one loaded RuleSet and prices shipments against it."""
+
+    def __init__(self, rules: RuleSet | None = None):
+        self.rules = rules or load_rules()
+
+    def quote(self, shipment, known_at=None) -> Quote:
+        parsed = parse_shipment(shipment)
+        known_dt = parse_known_at(known_at)
+        quote = self._price(parsed, known_dt)
+        filed_known = dt.datetime.combine(parsed.filed_on or parsed.entry_date, dt.time.max, tzinfo=UTC)
+        if known_dt > filed_known:
+            as_filed = self._price(parsed, filed_known)
+            quote.retroactive_changes = retroactive_changes(as_filed, quote)
+            quote.as_filed_known_at = filed_known
+            refundable = sum((c.difference for c in quote.retroactive_changes), ZERO)
+            quote.totals.refundable = cents(refundable)
+            if refundable:
+                quote.warnings.append(
+                    f"rules changed after the entry was filed (as known at {filed_known.date()}): duties as filed "
+                    f"{as_filed.totals.duties}, as known now {quote.totals.duties}; difference {cents(refundable)} "
+                    "(see retroactive_changes)")
+        return quote
+
+    def _price(self, shipment, known_dt: dt.datetime) -> Quote:
+        rules = self.rules
+        known = known_dt.date()
+        normal: NormalShipment = normalise(shipment, rules)
+        day = normal.entry_date
+        works, line_quotes = [], []
+        warnings = list(normal.warnings)
+        if day > rules.knowledge_cutoff:
+            warnings.append(f"entry_date {day} is after the ruleset's knowledge cutoff {rules.knowledge_cutoff}: "
+                            "measures announced since then are not in these rules")
+        for line in normal.lines:
+            work = LineWork()
+            resolve_mfn(line, work, rules, day, known)
+            resolve_measures(line, work, rules, day, known)
+            apply_stacking(line, work, rules, day, known)
+            compute_amounts(line, work)
+            works.append(work)
+            warnings.extend(work.warnings)
+            line_quotes.append(self._line_quote(line, work))
+        relied: dict = {}
+        for work in works:
+            relied.update(work.relied_on)
+        fees, fees_skipped = entry_charges(normal, works, rules, known, relied, warnings)
+        weak = sorted(ident for ident, prov in relied.items() if prov.confidence != "primary")
+        if weak:
+            warnings.append("rests on rows not checked against a primary text (secondary or unverified): "
+                            + ", ".join(weak))
+        customs_value = sum((lq.customs_value for lq in line_quotes), ZERO)
+        duties = sum((lq.duty for lq in line_quotes), ZERO)
+        fee_total = sum((f.amount for f in fees), ZERO)
+        carbon = cents(ZERO)
+        totals = Totals(
+            customs_value=customs_value, duties=duties, fees=fee_total, carbon=carbon,
+            freight_insurance_other=normal.freight_insurance_other,
+            landed_cost=customs_value + normal.freight_insurance_other + duties + fee_total + carbon,
+            effective_duty_rate=ratio(duties, customs_value), refundable=cents(ZERO))
+        return Quote(
+            ruleset=RulesetInfo(version=rules.version, sha256=rules.sha256, knowledge_cutoff=rules.knowledge_cutoff),
+            known_at=known_dt, destination=shipment.destination, entry_date=day, currency="USD", lines=line_quotes,
+            entry_charges=fees, totals=totals, warnings=list(dict.fromkeys(warnings)), filed_on=normal.filed_on,
+            entry_not_applied=fees_skipped, source_currency=(shipment.currency or "USD").upper(),
+            fx_rate=normal.fx_rate)
+
+    def _line_quote(self, line, work: LineWork) -> LineQuote:
+        charges = ([work.mfn_charge] if work.mfn_charge else []) + sorted(
+            work.charges, key=lambda c: (self._rank(c.program), c.heading))
+        duty = sum((c.amount for c in charges), ZERO)
+        chapter99 = sorted({(self._rank(c.program), c.heading) for c in charges if c.program != "mfn"}
+                           | {(self._rank(d.program or ""), d.heading) for d in work.declarations})
+        return LineQuote(
+            index=line.index, hts=dotted(line.hts), origin=line.origin, customs_value=line.customs_value,
+            charges=charges, not_applied=work.not_applied, duty=duty,
+            effective_rate=ratio(duty, line.customs_value), declarations=work.declarations,
+            reporting_order=[h for _, h in chapter99] + [dotted(line.hts)])
+
+    def _rank(self, program: str) -> int:
+        p = self.rules.programs.get(program)
+        return p.reporting_rank if p else 999
+
+
+def retroactive_changes(as_filed: Quote, as_known: Quote) -> list[RetroactiveChange]:
+    """Per line, program and heading: what the entry paid as filed vs what is owed as known now."""
+    changes = []
+    for before, after in zip(as_filed.lines, as_known.lines):
+        keys = {}
+        for charge in before.charges:
+            keys.setdefault((charge.program, charge.heading), [ZERO, ZERO])[0] += charge.amount
+        for charge in after.charges:
+            keys.setdefault((charge.program, charge.heading), [ZERO, ZERO])[1] += charge.amount
+        reasons = {(n.program, n.heading): n.reason for n in after.not_applied}
+        for (program, heading), (filed, known) in sorted(keys.items()):
+            if filed != known:
+                reason = reasons.get((program, heading)) or (
+                    "not charged as known now" if known == 0 else "charged differently as known now")
+                changes.append(RetroactiveChange(line=before.index, program=program, heading=heading, as_filed=filed,
+                                                 as_known=known, difference=filed - known, reason=reason))
+    return changes

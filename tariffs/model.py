@@ -1,0 +1,221 @@
+"""Pydantic models of the public contract (../shared/contract): Shipment in, Quote out.
+
+Money, rates and quantities are Decimals (serialised as strings); dates ISO 8601.
+Fields beyond the contract are extensions; nothing of the contract is renamed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+
+# Decimals go out as plain strings ("100000.00"), never floats or exponents.
+DecimalStr = Annotated[Decimal, PlainSerializer(lambda v: format(v, "f"), return_type=str, when_used="always")]
+
+
+class Destination(str, Enum):
+    US = "US"
+    EU = "EU"
+    TW = "TW"
+
+
+class Mode(str, Enum):
+    ocean = "ocean"
+    air = "air"
+    truck = "truck"
+    rail = "rail"
+    mail = "mail"
+
+
+class FtzStatus(str, Enum):
+    privileged_foreign = "privileged_foreign"
+    non_privileged_foreign = "non_privileged_foreign"
+    domestic = "domestic"
+    zone_restricted = "zone_restricted"
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Emissions(_In):
+    source: str
+    direct: DecimalStr | None = None
+    indirect: DecimalStr | None = None
+    carbon_price_paid: DecimalStr | None = None
+
+
+class Ftz(_In):
+    zone: str | None = None
+    status: FtzStatus
+    admitted_on: dt.date | None = None
+    pf_applied_on: dt.date | None = None
+
+
+class Line(_In):
+    hts: str
+    description: str | None = None
+    origin: str | None = None
+    customs_value: DecimalStr
+    quantity: DecimalStr | None = None
+    unit: str | None = None
+    quantity2: DecimalStr | None = None
+    unit2: str | None = None
+    net_weight_kg: DecimalStr | None = None
+    metal_content: dict[str, DecimalStr] = Field(default_factory=dict)
+    us_content_value: DecimalStr | None = None
+    claims: list[str] = Field(default_factory=list)
+    loaded_on: dt.date | None = None
+    emissions: Emissions | None = None
+    # Extension: a rate text in the schedule's syntax ("5%", "1.5¢/kg + 5%") for a line
+    # whose printed MFN text cannot be parsed; used only for such lines.
+    mfn_rate: str | None = None
+
+    @field_validator("metal_content", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value):
+        return {} if value is None else value
+
+    @field_validator("claims", mode="before")
+    @classmethod
+    def _claims_none(cls, value):
+        return [] if value is None else value
+
+
+class Shipment(_In):
+    destination: Destination
+    entry_date: dt.date
+    filed_on: dt.date | None = None
+    origin: str | None = None
+    member_state: str | None = None
+    mode: Mode
+    currency: str = "USD"
+    fx_rate: DecimalStr | None = None
+    freight: DecimalStr = Decimal("0")
+    insurance: DecimalStr = Decimal("0")
+    other_costs: DecimalStr = Decimal("0")
+    ftz: Ftz | None = None
+    cbam_ytd_tonnes: DecimalStr | None = None
+    lines: list[Line] = Field(min_length=1)
+
+    @field_validator("freight", "insurance", "other_costs", mode="before")
+    @classmethod
+    def _none_is_zero(cls, value):
+        return Decimal("0") if value is None else value
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Charge(_Out):
+    program: str
+    heading: str
+    rate: DecimalStr
+    basis: str
+    base: DecimalStr
+    amount: DecimalStr
+    legal_basis: str
+    source: str
+    # extensions
+    measure_id: str | None = None
+    confidence: str | None = None
+    rate_text: str | None = None
+    specific: str | None = None
+    quantity: DecimalStr | None = None
+    calculation: str | None = None
+
+
+class NotApplied(_Out):
+    program: str
+    heading: str
+    reason: str
+    measure_id: str | None = None
+
+
+class Declaration(_Out):
+    heading: str
+    reason: str
+    program: str | None = None
+    measure_id: str | None = None
+
+
+class LineQuote(_Out):
+    index: int
+    hts: str
+    origin: str
+    customs_value: DecimalStr
+    charges: list[Charge] = Field(default_factory=list)
+    not_applied: list[NotApplied] = Field(default_factory=list)
+    duty: DecimalStr
+    effective_rate: DecimalStr
+    declarations: list[Declaration] = Field(default_factory=list)
+    reporting_order: list[str] = Field(default_factory=list)
+
+
+class EntryCharge(_Out):
+    program: str
+    rate: DecimalStr
+    base: DecimalStr
+    amount: DecimalStr
+    legal_basis: str
+    source: str | None = None
+    fee_id: str | None = None
+    calculation: str | None = None
+
+
+class EntryNotApplied(_Out):
+    program: str
+    reason: str
+
+
+class Totals(_Out):
+    customs_value: DecimalStr
+    duties: DecimalStr
+    fees: DecimalStr
+    carbon: DecimalStr
+    freight_insurance_other: DecimalStr
+    landed_cost: DecimalStr
+    effective_duty_rate: DecimalStr
+    refundable: DecimalStr
+
+
+class RetroactiveChange(_Out):
+    line: int
+    program: str
+    heading: str
+    as_filed: DecimalStr
+    as_known: DecimalStr
+    difference: DecimalStr
+    reason: str
+
+
+class RulesetInfo(_Out):
+    version: str
+    sha256: str
+    knowledge_cutoff: dt.date
+
+
+class Quote(_Out):
+    ruleset: RulesetInfo
+    known_at: dt.datetime
+    destination: Destination
+    entry_date: dt.date
+    currency: str
+    lines: list[LineQuote]
+    entry_charges: list[EntryCharge]
+    totals: Totals
+    warnings: list[str]
+    retroactive_changes: list[RetroactiveChange] = Field(default_factory=list)
+    # extensions
+    filed_on: dt.date | None = None
+    as_filed_known_at: dt.datetime | None = None
+    entry_not_applied: list[EntryNotApplied] = Field(default_factory=list)
+    source_currency: str | None = None
+    fx_rate: DecimalStr | None = None
+
+    def to_json(self, **kwargs: Any) -> str:
+        return self.model_dump_json(**kwargs)

@@ -1,0 +1,103 @@
+"""`tariffs rules show`: every measure in force for a product, origin and date, why the
+others are not, and the measure's history (all versions of its key)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from tariffs.engine.pipeline import parse_known_at
+from tariffs.errors import InputError
+from tariffs.hts import dotted, normalise_code, prefixes
+from tariffs.rates import RateParseError, parse_special
+from tariffs.rules.ruleset import is_country, load_rules
+
+
+def _status(m, rules, hts, origin, day, known, claims):
+    if not m.known_at(known):
+        if m.recorded_at > known:
+            return False, f"not yet known at {known} (recorded {m.recorded_at})"
+        return False, f"retracted on {m.retracted_at}"
+    if not m.valid_on(day):
+        return False, f"not in force on {day} (valid {m.valid_from} to {m.valid_to or 'open'})"
+    if not rules.matches_origin(origin, m.origins, day, known):
+        return False, f"origin {origin} not covered ({';'.join(m.origins)})"
+    if m.except_origins and rules.matches_origin(origin, m.except_origins, day, known):
+        return False, f"origin {origin} exempt ({';'.join(m.except_origins)})"
+    if m.except_scope and set(prefixes(hts)) & set(m.except_scope):
+        return False, "product carved out of scope"
+    if m.claim and m.claim not in claims:
+        return False, f"applies only when the line claims {m.claim}"
+    hit = [c for c in m.except_claims if c in claims]
+    if hit:
+        return False, f"set aside by claim {hit[0]}"
+    return True, "in force" + (" (exemption: declare at 0%)" if m.kind == "exemption" else "")
+
+
+def show_measures(hts, origin, day, known_at=None, claims=None, rules_path=None) -> dict:
+    rules = load_rules(rules_path)
+    code = normalise_code(hts, "--hts")
+    origin = (origin or "").upper()
+    if not is_country(origin):
+        raise InputError("--origin", f"unknown country {origin!r}", "ISO 3166-1 alpha-2 code")
+    try:
+        entry = dt.date.fromisoformat(day)
+    except ValueError:
+        raise InputError("--date", f"{day!r} is not a date", "YYYY-MM-DD") from None
+    known_dt = parse_known_at(known_at, "--known-at")
+    known = known_dt.date()
+    claims = [c.upper() for c in claims or []]
+    edition, fell_back = rules.edition_for(entry, known)
+    line = rules.mfn_line(edition, code)
+    if line is None:
+        raise InputError("--hts", f"{dotted(code)} is not a line of HTSUS edition {edition.edition}",
+                         "an 8- or 10-digit HTSUS number")
+    try:
+        special = {k: (v if isinstance(v, str) else v.text) for k, v in parse_special(line.special).items()}
+    except RateParseError:
+        special = {"(unparsed)": line.special}
+    measures, keys = [], set()
+    for m in sorted(rules.candidates(code), key=lambda m: (m.program, m.heading, m.valid_from)):
+        applies, reason = _status(m, rules, code, origin, entry, known, claims)
+        keys.add(m.key)
+        measures.append({"measure_id": m.measure_id, "program": m.program, "heading": m.heading, "kind": m.kind,
+                         "rate": str(m.rate) if m.rate is not None else None,
+                         "floor": str(m.floor) if m.floor is not None else None, "basis": m.basis,
+                         "valid_from": m.valid_from, "valid_to": m.valid_to, "recorded_at": m.recorded_at,
+                         "retracted_at": m.retracted_at, "applies": applies, "reason": reason,
+                         "legal_basis": m.prov.legal_basis, "source": m.prov.source,
+                         "confidence": m.prov.confidence})
+    stacking = [{"stacking_id": s.stacking_id, "winner": s.winner, "loser": s.loser, "effect": s.effect,
+                 "reason": s.reason, "legal_basis": s.prov.legal_basis}
+                for s in rules.stacking if s.valid_on(entry) and s.known_at(known)]
+    claimable = sorted(c for c in {m.claim for m in rules.candidates(code) if m.claim})
+    return {"hts": dotted(code), "origin": origin, "date": entry, "known_at": known_dt,
+            "ruleset": {"version": rules.version, "sha256": rules.sha256},
+            "mfn": {"edition": edition.edition, "edition_fallback": fell_back, "description": line.description,
+                    "units": list(line.units), "general": line.general, "special": special,
+                    "column2": line.other, "rate_from": line.rate_from},
+            "measures": measures, "stacking_in_force": stacking, "claims_available": claimable}
+
+
+def render_text(report: dict) -> str:
+    mfn = report["mfn"]
+    out = [f"{report['hts']}  origin {report['origin']}  entry {report['date']}  known at {report['known_at']}",
+           f"  {mfn['description']}",
+           f"  MFN (HTSUS edition {mfn['edition']}{', fallback: entry before edition' if mfn['edition_fallback'] else ''}): "
+           f"general {mfn['general'] or '-'}; column 2 {mfn['column2'] or '-'}; units {', '.join(mfn['units']) or '-'}",
+           "  special: " + (", ".join(f"{k}={v}" for k, v in mfn["special"].items()) or "-"), ""]
+    for flag in (True, False):
+        rows = [m for m in report["measures"] if m["applies"] is flag]
+        out.append("In force:" if flag else "Not applying (and why):")
+        if not rows:
+            out.append("  (none)")
+        for m in rows:
+            rate = m["rate"] if m["rate"] is not None else (f"floor {m['floor']}" if m["floor"] else "-")
+            out.append(f"  {m['program']:<17} {m['heading']:<11} rate {rate:<8} basis {m['basis']:<16} "
+                       f"{m['valid_from']}..{m['valid_to'] or 'open'}  [{m['confidence']}] {m['measure_id']}")
+            out.append(f"      {m['reason']}; {m['legal_basis']}")
+        out.append("")
+    if report["claims_available"]:
+        out.append("Claims this product can make: " + ", ".join(report["claims_available"]))
+    if report["stacking_in_force"]:
+        out.append("Stacking rules in force: " + "; ".join(f"{s['winner']} over {s['loser']} ({s['effect']})"
+                                                            for s in report["stacking_in_force"]))
+    return "\n".join(out)

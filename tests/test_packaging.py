@@ -1,0 +1,31 @@
+"""A non-editable wheel ships rules_data/ and the engine finds it there."""
+import os
+import subprocess
+import sys
+import zipfile
+
+from conftest import ROOT
+
+
+def test_wheel_ships_rules_data_and_quotes_from_it(tmp_path):
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w",
+                            str(tmp_path / "dist"), str(ROOT)], capture_output=True, text=True, timeout=600)
+    assert build.returncode == 0, build.stderr[-2000:]
+    wheel = next((tmp_path / "dist").glob("tariffs-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "tariffs/rules_data/manifest.json" in names
+    assert "tariffs/rules_data/us/mfn/hts_2025.csv" in names
+    assert any(n.startswith("tariffs/rules_data/us/scopes/") for n in names)
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)
+    code = ("import tariffs, json; from tariffs.rules.ruleset import default_rules_path; "
+            "print(default_rules_path()); "
+            "q = tariffs.quote(json.load(open(%r)), known_at='2026-11-21'); print(q.totals.duties)"
+            % str(ROOT / "examples" / "shipment.json"))
+    env = {k: v for k, v in os.environ.items() if k != "TARIFFS_RULES_DATA"}
+    env["PYTHONPATH"] = str(target)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    where, duties = run.stdout.strip().splitlines()
+    assert where.startswith(str(target)) and duties == "53000.00"
