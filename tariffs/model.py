@@ -55,6 +55,18 @@ class Ftz(_In):
     pf_applied_on: dt.date | None = None
 
 
+class AdCvd(_In):
+    """An antidumping or countervailing duty case on the line: company-specific, so the
+    importer supplies the case number and the cash-deposit rate; the engine never invents one."""
+
+    case: str
+    type: str  # antidumping | countervailing
+    rate: DecimalStr | None = None  # ad valorem cash-deposit rate, fraction
+    specific: DecimalStr | None = None  # USD per unit
+    unit: str | None = None
+    company: str | None = None
+
+
 class Line(_In):
     hts: str
     description: str | None = None
@@ -67,6 +79,11 @@ class Line(_In):
     net_weight_kg: DecimalStr | None = None
     metal_content: dict[str, DecimalStr] = Field(default_factory=dict)
     us_content_value: DecimalStr | None = None
+    # Extensions for the metals rules: country where each metal was melted and poured (steel)
+    # or smelted and cast (aluminum, copper); weight of each metal in the article.
+    metal_origin: dict[str, str] = Field(default_factory=dict)
+    metal_weight_kg: dict[str, DecimalStr] = Field(default_factory=dict)
+    adcvd: list[AdCvd] = Field(default_factory=list)
     claims: list[str] = Field(default_factory=list)
     loaded_on: dt.date | None = None
     emissions: Emissions | None = None
@@ -74,12 +91,12 @@ class Line(_In):
     # whose printed MFN text cannot be parsed; used only for such lines.
     mfn_rate: str | None = None
 
-    @field_validator("metal_content", mode="before")
+    @field_validator("metal_content", "metal_origin", "metal_weight_kg", mode="before")
     @classmethod
     def _none_is_empty(cls, value):
         return {} if value is None else value
 
-    @field_validator("claims", mode="before")
+    @field_validator("claims", "adcvd", mode="before")
     @classmethod
     def _claims_none(cls, value):
         return [] if value is None else value

@@ -35,6 +35,8 @@ def compute_amounts(line: NormalLine, work: LineWork) -> None:
         m = active.measure
         base = active.base
         covered = [w for w in active.non_content_of]
+        if m.basis == "non_us_content" and line.us_content_value is not None:
+            base = line.customs_value - line.us_content_value
         if m.basis == "non_content" or covered:
             covered_value = sum((w.base for w in covered if w.measure.basis.startswith("content:")), Decimal(0))
             if any(w.measure.basis == "value" for w in covered):
@@ -66,8 +68,9 @@ def compute_amounts(line: NormalLine, work: LineWork) -> None:
             work.set_aside(m, f"computes to 0.00 ({' '.join(parts) or 'rate 0'})")
             continue
         basis = "non_content" if (m.basis == "non_content" or covered) else m.basis
+        heading = m.in_transit_heading if (active.note == "in transit" and m.in_transit_heading) else m.heading
         work.charges.append(Charge(
-            program=m.program, heading=m.heading, rate=rate, basis=basis, base=base, amount=cents(amount),
+            program=m.program, heading=heading, rate=rate, basis=basis, base=base, amount=cents(amount),
             legal_basis=m.prov.legal_basis if m.prov else "", source=m.prov.source if m.prov else "",
             measure_id=m.measure_id, confidence=m.prov.confidence if m.prov else None,
             specific=f"${fmt_rate(m.specific)}/{m.unit}" if m.specific is not None else None, quantity=used,

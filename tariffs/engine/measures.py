@@ -8,6 +8,7 @@ from fnmatch import fnmatchcase
 from tariffs.engine.normalise import NormalLine
 from tariffs.engine.work import Active, LineWork
 from tariffs.hts import dotted, prefixes
+from tariffs.rules.conditions import evaluate
 from tariffs.rules.rows import Measure
 from tariffs.rules.ruleset import RuleSet
 
@@ -22,8 +23,18 @@ def _cite(m: Measure) -> str:
     return f"{m.prov.legal_basis}" if m.prov else ""
 
 
-def resolve_measures(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.date, known: dt.date) -> None:
+def line_facts(line: NormalLine, mode: str, entry_value) -> dict:
+    return {"metal_origin": line.metal_origin, "metal_weight_share": line.metal_weight_share,
+            "us_content_share": line.us_content_share, "mode": mode, "entry_value": entry_value}
+
+
+def resolve_measures(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.date, known: dt.date,
+                     facts: dict) -> None:
     line_prefixes = set(prefixes(line.hts))
+
+    def origin_test(country, tokens):
+        return rules.matches_origin(country, tokens, day, known)
+
     exemptions: list[Active] = []
     in_transit_keys: dict[str, Measure] = {}
     valid_now: list[Measure] = []
@@ -47,6 +58,14 @@ def resolve_measures(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.d
         if claimed:
             work.set_aside(m, f"claim {claimed[0]} exempts the line from {m.heading} ({_cite(m)})")
             continue
+        if m.condition:
+            holds, assumptions, failed = evaluate(m.condition, facts, origin_test)
+            for text in assumptions:
+                work.warnings.append(f"{line.field}: {text} ({m.heading})")
+            if not holds:
+                if m.kind == "charge":
+                    work.set_aside(m, f"condition not met: {failed} ({_cite(m)})")
+                continue
         active = Active(m, note="in transit" if in_transit else "")
         if in_transit:
             in_transit_keys[m.key] = m
@@ -62,14 +81,20 @@ def resolve_measures(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.d
             work.set_aside(m, f"in transit: loaded {line.loaded_on} before {kept.loaded_before} and entered before "
                               f"{kept.entered_before}, so {kept.heading} ({kept.measure_id}) still applies "
                               f"({_cite(kept)})")
-    for ex in exemptions:
+    for ex in sorted(exemptions, key=lambda a: a.measure.kind != "void"):
         m = ex.measure
         hit = [a for a in work.active if any(matches_target(t, a.measure) for t in m.targets)]
         for a in hit:
             work.active.remove(a)
-            work.set_aside(a.measure, f"exempt under {m.heading}: {m.note or _cite(m)} ({_cite(m)})")
-        work.declare(m.heading, f"{m.note or 'exemption'} ({_cite(m)}); reported at 0%", m.program, m.measure_id)
-        work.rely(m.measure_id, m.prov)
+            if m.kind == "void":
+                work.set_aside(a.measure, f"void: {m.note or _cite(m)} ({_cite(m)})")
+            else:
+                work.set_aside(a.measure, f"exempt under {m.heading}: {m.note or _cite(m)} ({_cite(m)})")
+        if m.kind == "exemption":
+            work.declare(m.heading, f"{m.note or 'exemption'} ({_cite(m)}); reported at 0%", m.program,
+                         m.measure_id)
+        if hit or m.kind == "exemption":
+            work.rely(m.measure_id, m.prov)
     # An 8-digit code cannot tell whether a measure listed by 10-digit number applies.
     if len(line.hts) == 8:
         for m in rules.finer_scopes(line.hts):

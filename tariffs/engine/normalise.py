@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from dataclasses import field as dc_field
 from decimal import Decimal
 
 from pydantic import ValidationError
@@ -61,6 +62,14 @@ class NormalLine:
     claims: list[str]
     loaded_on: dt.date | None
     field: str = ""
+    metal_origin: dict[str, str] = dc_field(default_factory=dict)
+    metal_weight_share: Decimal | None = None
+
+    @property
+    def us_content_share(self) -> Decimal | None:
+        if self.us_content_value is None or self.customs_value == 0:
+            return None
+        return self.us_content_value / self.customs_value
 
 
 @dataclass
@@ -164,13 +173,43 @@ def _line(i: int, line: Line, default_origin: str | None, fx: Decimal) -> Normal
             raise InputError(f"{f}.us_content_value", f"{line.us_content_value} must be between 0 and the customs "
                              "value", f"0 to {line.customs_value}")
         us_content = _usd(line.us_content_value, fx)
+    metal_origin = {}
+    for metal, country in line.metal_origin.items():
+        if metal not in METALS:
+            raise InputError(f"{f}.metal_origin.{metal}", "unknown metal", ", ".join(METALS))
+        metal_origin[metal] = _country(country, f"{f}.metal_origin.{metal}")
+    weights = {}
+    for metal, kg in line.metal_weight_kg.items():
+        if metal not in METALS:
+            raise InputError(f"{f}.metal_weight_kg.{metal}", "unknown metal", ", ".join(METALS))
+        if kg < 0:
+            raise InputError(f"{f}.metal_weight_kg.{metal}", f"{kg} is negative", "zero or a positive decimal")
+        weights[metal] = kg
+    share = None
+    if weights:
+        if not line.net_weight_kg:
+            raise InputError(f"{f}.net_weight_kg", "required (and above zero) when metal_weight_kg is given",
+                             "the article's net weight in kg")
+        share = sum(weights.values(), Decimal(0)) / line.net_weight_kg
+        if share > 1:
+            raise InputError(f"{f}.metal_weight_kg", "metal weights add up to more than net_weight_kg")
+    for j, case in enumerate(line.adcvd):
+        if case.type not in ("antidumping", "countervailing"):
+            raise InputError(f"{f}.adcvd[{j}].type", f"{case.type!r} is not allowed", "antidumping, countervailing")
+        if case.rate is None and case.specific is None:
+            raise InputError(f"{f}.adcvd[{j}].rate", "a cash-deposit rate (or specific amount) is required",
+                             "a fraction such as \"0.2550\" from the Commerce order for the producer/exporter")
+        if (case.rate is not None and case.rate < 0) or (case.specific is not None and case.specific < 0):
+            raise InputError(f"{f}.adcvd[{j}].rate", "negative", "zero or a positive decimal")
+        if case.specific is not None and canonical_unit(case.unit) is None:
+            raise InputError(f"{f}.adcvd[{j}].unit", f"{case.unit!r} is not a known unit", ", ".join(known_units()))
     claims = []
     for j, claim in enumerate(line.claims):
         if not isinstance(claim, str) or not claim.strip():
             raise InputError(f"{f}.claims[{j}]", "empty claim", "an SPI such as S, KR, A or a Chapter 99 heading")
         claims.append(claim.strip().upper())
     return NormalLine(i, line, hts, origin, _usd(line.customs_value, fx), quantities, metal_content, us_content,
-                      claims, line.loaded_on, f)
+                      claims, line.loaded_on, f, metal_origin, share)
 
 
 def load_json_text(text: str):

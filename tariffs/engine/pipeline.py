@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from tariffs.engine.amounts import compute_amounts
 from tariffs.engine.fees import entry_charges
-from tariffs.engine.measures import resolve_measures
+from tariffs.engine.adcvd import adcvd_charges
+from tariffs.engine.measures import line_facts, resolve_measures
 from tariffs.engine.mfn import resolve_mfn
 from tariffs.engine.normalise import NormalShipment, normalise, parse_shipment
 from tariffs.engine.stacking import apply_stacking
@@ -75,12 +76,14 @@ class Engine:
         if day > rules.knowledge_cutoff:
             warnings.append(f"entry_date {day} is after the ruleset's knowledge cutoff {rules.knowledge_cutoff}: "
                             "measures announced since then are not in these rules")
+        entry_value = sum((line.customs_value for line in normal.lines), ZERO)
         for line in normal.lines:
             work = LineWork()
             resolve_mfn(line, work, rules, day, known)
-            resolve_measures(line, work, rules, day, known)
+            resolve_measures(line, work, rules, day, known, line_facts(line, normal.mode, entry_value))
             apply_stacking(line, work, rules, day, known)
             compute_amounts(line, work)
+            adcvd_charges(line, work)
             works.append(work)
             warnings.extend(work.warnings)
             line_quotes.append(self._line_quote(line, work))

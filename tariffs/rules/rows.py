@@ -87,6 +87,8 @@ class Measure(Timed):
     except_origins: tuple[str, ...] = ()
     claim: str | None = None
     except_claims: tuple[str, ...] = ()
+    condition: tuple = ()  # tariffs.rules.conditions.Clause
+    in_transit_heading: str | None = None
     rate: Decimal | None = None
     specific: Decimal | None = None
     unit: str | None = None

@@ -24,6 +24,7 @@ import pycountry
 
 from tariffs.errors import RulesError
 from tariffs.hts import canonical_unit, digits
+from tariffs.rules.conditions import parse_condition
 from tariffs.rules.rows import (
     CONFIDENCE,
     Edition,
@@ -41,10 +42,11 @@ PROVENANCE = ["legal_basis", "source", "confidence"]
 TIMES = ["valid_from", "valid_to", "recorded_at", "retracted_at"]
 MEASURE_COLUMNS = [
     "measure_id", "key", "program", "kind", "heading", "scope", "except_scope", "origins",
-    "except_origins", "claim", "except_claims", "rate", "specific", "unit", "basis", "floor",
-    "targets", "valid_from", "valid_to", "loaded_before", "entered_before", "recorded_at",
+    "except_origins", "claim", "except_claims", "condition", "rate", "specific", "unit", "basis", "floor",
+    "targets", "valid_from", "valid_to", "loaded_before", "entered_before", "in_transit_heading", "recorded_at",
     "retracted_at", "legal_basis", "source", "confidence", "note",
 ]
+KINDS = ("charge", "exemption", "void")
 GROUP_COLUMNS = ["group", "country", *TIMES, *PROVENANCE]
 SPECIAL_COLUMNS = ["indicator", "program_name", "eligible", "valid_from", "valid_to", "mpf_exempt",
                    "recorded_at", "retracted_at", *PROVENANCE]
@@ -53,7 +55,7 @@ STACKING_COLUMNS = ["stacking_id", "winner", "loser", "effect", "origins", "decl
 EDITION_COLUMNS = ["edition", "effective", "published", "source", "legal_basis", "confidence", "file"]
 MFN_COLUMNS = ["hts", "digits", "indent", "description", "units", "general", "special", "other",
                "rate_from", "edition"]
-BASES = re.compile(r"^(value|non_content|content:(steel|aluminum|copper))$")
+BASES = re.compile(r"^(value|non_content|non_us_content|content:(steel|aluminum|copper))$")
 # Codes CBP uses that ISO 3166 leaves to users.
 EXTRA_COUNTRIES = {"XK"}
 _HEADING = re.compile(r"^\d{4}\.\d{2}(\.\d{2}){0,2}$")
@@ -352,12 +354,24 @@ class RuleSet:
         program, kind, basis = row["program"].strip(), row["kind"].strip(), row["basis"].strip() or "value"
         if program not in self.programs:
             problems.add(where, f"unknown program {program!r} (see us/programs.csv)")
-        if kind not in ("charge", "exemption"):
-            problems.add(where, f"kind {kind!r} must be charge or exemption")
+        if kind not in KINDS:
+            problems.add(where, f"kind {kind!r} must be one of {', '.join(KINDS)}")
         if not BASES.match(basis):
-            problems.add(where, f"basis {basis!r} must be value, non_content or content:steel|aluminum|copper")
+            problems.add(where, f"basis {basis!r} must be value, non_content, non_us_content or "
+                                "content:steel|aluminum|copper")
+        try:
+            condition = parse_condition(row["condition"])
+        except ValueError as exc:
+            problems.add(where, str(exc))
+            condition = ()
+        for clause in condition:
+            if clause.kind == "metal_origin":
+                self._check_countries(clause.values, where, problems)
+        in_transit_heading = row["in_transit_heading"].strip() or None
+        if in_transit_heading and not _HEADING.match(in_transit_heading):
+            problems.add(where, f"in_transit_heading {in_transit_heading!r} is not an HTS heading")
         heading = row["heading"].strip()
-        if not _HEADING.match(heading):
+        if not _HEADING.match(heading) and not (kind == "void" and not heading):
             problems.add(where, f"heading {heading!r} is not an HTS heading like 9903.88.03")
         origins, except_origins = _list(row["origins"]), _list(row["except_origins"])
         if not origins:
@@ -372,8 +386,8 @@ class RuleSet:
         if kind == "charge" and rate is None and specific is None and floor is None:
             problems.add(where, "a charge needs a rate, a specific amount or a floor")
         targets = _list(row["targets"])
-        if kind == "exemption" and not targets:
-            problems.add(where, "an exemption needs targets (program:heading-pattern)")
+        if kind in ("exemption", "void") and not targets:
+            problems.add(where, f"a {kind} row needs targets (program:heading-pattern)")
         for target in targets:
             if ":" not in target or target.split(":")[0] not in self.programs:
                 problems.add(where, f"target {target!r} must be program:heading-pattern with a known program")
@@ -386,6 +400,7 @@ class RuleSet:
             program=program, kind=kind, heading=heading, scope=scope,
             except_scope=self._scope(row["except_scope"], where, problems), scope_text=row["scope"].strip(),
             origins=origins, except_origins=except_origins, claim=row["claim"].strip() or None,
+            condition=condition, in_transit_heading=in_transit_heading,
             except_claims=_list(row["except_claims"]), rate=rate, specific=specific,
             unit=canonical_unit(unit) if unit else None, basis=basis, floor=floor, targets=targets,
             loaded_before=_date(row["loaded_before"], f"{where} loaded_before", problems, required=False),
