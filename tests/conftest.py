@@ -9,7 +9,6 @@ from tariffs.rules.ruleset import default_rules_path, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-VENDORED_GOLDEN = ROOT / "tests" / "golden_public"
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +39,9 @@ def shipment(**overrides):
 
 
 def golden_files():
-    folder = SHARED / "golden" if (SHARED / "golden").is_dir() else VENDORED_GOLDEN
+    # The public cases live beside the repository (../shared, as in CI); missing them is an error.
+    folder = SHARED / "golden"
+    assert folder.is_dir(), f"{folder} not found: the public golden cases must sit beside the repository"
     return sorted(folder.glob("*.json"))
 
 

@@ -14,9 +14,12 @@ from tariffs.rules.ruleset import RuleSet
 
 
 def matches_target(pattern: str, measure: Measure) -> bool:
-    """``section_301:9903.88.*`` against a measure's program and heading."""
-    program, _, heading = pattern.partition(":")
-    return program == measure.program and fnmatchcase(measure.heading, heading or "*")
+    """``section_301:9903.88.*`` (or several, ``;``-separated) against a measure's program and heading."""
+    for item in pattern.split(";"):
+        program, _, heading = item.strip().partition(":")
+        if program == measure.program and fnmatchcase(measure.heading, heading or "*"):
+            return True
+    return False
 
 
 def _cite(m: Measure) -> str:

@@ -447,8 +447,9 @@ class RuleSet:
         for i, row in enumerate(df.to_dict("records"), start=2):
             where = f"us/stacking.csv:{i}"
             for column in ("winner", "loser"):
-                if row[column].split(":")[0] not in self.programs or ":" not in row[column]:
-                    problems.add(where, f"{column} {row[column]!r} must be program:heading-pattern")
+                for item in _list(row[column]):
+                    if item.split(":")[0] not in self.programs or ":" not in item:
+                        problems.add(where, f"{column} {item!r} must be program:heading-pattern (;-separated)")
             if row["effect"] not in ("skip", "non_content"):
                 problems.add(where, f"effect {row['effect']!r} must be skip or non_content")
             origins = _list(row["origins"]) or ("ALL",)

@@ -29,7 +29,11 @@ def _status(m, rules, hts, origin, day, known, claims):
     hit = [c for c in m.except_claims if c in claims]
     if hit:
         return False, f"set aside by claim {hit[0]}"
-    return True, "in force" + (" (exemption: declare at 0%)" if m.kind == "exemption" else "")
+    suffix = {"exemption": " (exemption: declare at 0%)", "void": " (void: sets aside " + ";".join(m.targets) + ")"}
+    text = "in force" + suffix.get(m.kind, "")
+    if m.condition:
+        text += "; only when " + " and ".join(c.text for c in m.condition)
+    return True, text
 
 
 def show_measures(hts, origin, day, known_at=None, claims=None, rules_path=None) -> dict:
