@@ -1,4 +1,4 @@
-"""The `tariffs` command: quote, rules check/show/import-hts.
+"""The `tariffs` command: quote, rules check/show/import-hts, serve.
 
 Bad input exits 2 with one line on stderr naming the field; never a traceback.
 """
@@ -152,6 +152,24 @@ def rules_import_hts(files, effective, published, edition, rules_path):
     except (ValueError, json.JSONDecodeError) as exc:
         raise InputError("FILES", str(exc).splitlines()[0], "USITC HTS JSON export files") from None
     click.echo(json.dumps(result, indent=2))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+def serve(host, port, threads):
+    """Serve the web app (form and /api/v1) on waitress, a production WSGI server; never in debug mode."""
+    # The library never imports the web app: it is loaded only when asked for.
+    from waitress import serve as waitress_serve
+
+    from tariffs.rules.ruleset import load_rules
+    from web import create_app
+
+    load_rules()  # fail here, not on the first request, when the rule tables are broken
+    app = create_app()
+    click.echo(f"tariffs web app on http://{host}:{port}/ (API: http://{host}:{port}/api/v1/openapi.json)", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="tariffs")
 
 
 if __name__ == "__main__":  # pragma: no cover

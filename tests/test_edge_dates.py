@@ -30,7 +30,7 @@ def _origin(measure, day):
     for token in measure.origins:
         if token == "ALL":
             return "VN"
-        if len(token) == 2:
+        if len(token) == 2 and token not in RULES.groups:
             return token
         members = [m.country for m in RULES.groups.get(token, ()) if m.valid_on(day)]
         if members:

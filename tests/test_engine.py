@@ -36,8 +36,13 @@ def test_contract_example_totals(engine):
 def test_mixed_copper_article_pays_232_on_copper_content_only(engine):
     q = engine.quote(shipment(line={"hts": "7408.11.60.00", "customs_value": "1000.00",
                                     "metal_content": {"copper": "400.00"}}), known_at="2025-12-01")
-    # 232 copper 50% x 400.00 = 200.00; MFN 3% x 1000.00 = 30.00
-    assert [(c.program, c.amount) for c in charges(q)] == [("mfn", Decimal("30.00")), ("section_232", Decimal("200.00"))]
+    # As assessed on 2025-12-01 (Taiwan): MFN 3% x 1000.00 = 30.00; 232 copper 50% x 400.00 = 200.00;
+    # reciprocal 20% (9903.02.60) on the non-copper 600.00 only = 120.00 (copper content declared 9903.01.33).
+    got = sorted((c.program, c.heading, c.base, c.amount) for c in charges(q))
+    assert got == [("ieepa_reciprocal", "9903.02.60", Decimal("600.00"), Decimal("120.00")),
+                   ("mfn", "7408.11.60", Decimal("1000.00"), Decimal("30.00")),
+                   ("section_232", "9903.78.01", Decimal("400.00"), Decimal("200.00"))]
+    assert "9903.01.33" in {d.heading for d in q.lines[0].declarations}
 
 
 def test_copper_content_not_stated_is_charged_on_full_value_with_a_warning(engine):

@@ -35,13 +35,18 @@ def compute_amounts(line: NormalLine, work: LineWork) -> None:
         m = active.measure
         base = active.base
         covered = [w for w in active.non_content_of]
-        if m.basis == "non_us_content" and line.us_content_value is not None:
-            base = line.customs_value - line.us_content_value
+        if m.basis.startswith("non_us_content") and line.us_content_value is not None:
+            # "non_us_content:0.20": only the non-US content is charged when US content is at least 20%
+            # of the value (EO 14257 sec. 3(f)); below the threshold the full value is.
+            threshold = Decimal(m.basis.partition(":")[2] or "0")
+            if line.us_content_share is not None and line.us_content_share >= threshold:
+                base = line.customs_value - line.us_content_value
         if m.basis == "non_content" or covered:
             covered_value = sum((w.base for w in covered if w.measure.basis.startswith("content:")), Decimal(0))
             if any(w.measure.basis == "value" for w in covered):
                 covered_value = line.customs_value
-            base = max(line.customs_value - covered_value, Decimal(0))
+            base = max(base - covered_value, Decimal(0)) if m.basis != "non_content" else max(
+                line.customs_value - covered_value, Decimal(0))
         rate = m.rate or Decimal(0)
         parts = []
         if m.floor is not None:
@@ -59,6 +64,10 @@ def compute_amounts(line: NormalLine, work: LineWork) -> None:
             used = quantity_in(line, m.unit, f"${m.specific}/{m.unit}")
             amount += m.specific * used
             parts.append(f"${fmt_rate(m.specific)}/{m.unit} x {fmt_rate(used)} {m.unit}")
+        if base == 0 and m.specific is None and covered:
+            work.set_aside(m, "zero base: the whole value bears "
+                              + ", ".join(sorted({w.measure.heading for w in covered})) + f"; {active.non_content_reason}")
+            continue
         if base == 0 and m.specific is None:
             why = (f"no {m.basis.split(':')[1]} content declared in metal_content" if m.basis.startswith("content:")
                    and line.metal_content else f"{m.basis} of the line is 0.00")
@@ -67,7 +76,12 @@ def compute_amounts(line: NormalLine, work: LineWork) -> None:
         if cents(amount) == 0:
             work.set_aside(m, f"computes to 0.00 ({' '.join(parts) or 'rate 0'})")
             continue
-        basis = "non_content" if (m.basis == "non_content" or covered) else m.basis
+        if m.basis == "non_content" or covered:
+            basis = "non_content"
+        elif m.basis.startswith("non_us_content"):
+            basis = "non_us_content" if base != line.customs_value else "value"
+        else:
+            basis = m.basis
         heading = m.in_transit_heading if (active.note == "in transit" and m.in_transit_heading) else m.heading
         work.charges.append(Charge(
             program=m.program, heading=heading, rate=rate, basis=basis, base=base, amount=cents(amount),

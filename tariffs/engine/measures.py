@@ -55,7 +55,7 @@ def resolve_measures(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.d
             work.set_aside(m, f"{dotted(line.hts)} is carved out of the scope of {m.heading} ({_cite(m)})")
             continue
         if m.except_origins and rules.matches_origin(line.origin, m.except_origins, day, known):
-            work.set_aside(m, f"origin {line.origin} is exempt from {m.heading} on {day} ({_cite(m)})")
+            work.set_aside(m, f"origin {line.origin} is excepted from {m.heading} on {day} ({_cite(m)})")
             continue
         claimed = [c for c in m.except_claims if c in line.claims]
         if claimed:
@@ -74,7 +74,7 @@ def resolve_measures(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.d
             in_transit_keys[m.key] = m
         else:
             valid_now.append(m)
-        (exemptions if m.kind == "exemption" else work.active).append(active)
+        (exemptions if m.kind in ("exemption", "void") else work.active).append(active)
     # In transit: the newer row of the same measure family yields to the kept earlier one.
     for m in valid_now:
         kept = in_transit_keys.get(m.key)

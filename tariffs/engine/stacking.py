@@ -32,6 +32,7 @@ def apply_stacking(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.dat
                                  rule.stacking_id)
             else:
                 loser.non_content_of.extend(w for w in winners if w not in loser.non_content_of)
+                loser.non_content_reason = f"{rule.reason} ({cite})"
                 if rule.declare:
                     work.declare(rule.declare, f"{rule.reason} ({cite}); content part reported at 0%",
                                  loser.measure.program, rule.stacking_id)

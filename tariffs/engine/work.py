@@ -16,6 +16,7 @@ class Active:
     measure: Measure
     note: str = ""  # e.g. "in transit"
     non_content_of: list["Active"] = field(default_factory=list)  # winners whose content it must leave out
+    non_content_reason: str = ""
     base: Decimal | None = None
 
 

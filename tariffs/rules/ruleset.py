@@ -55,7 +55,7 @@ STACKING_COLUMNS = ["stacking_id", "winner", "loser", "effect", "origins", "decl
 EDITION_COLUMNS = ["edition", "effective", "published", "source", "legal_basis", "confidence", "file"]
 MFN_COLUMNS = ["hts", "digits", "indent", "description", "units", "general", "special", "other",
                "rate_from", "edition"]
-BASES = re.compile(r"^(value|non_content|non_us_content|content:(steel|aluminum|copper))$")
+BASES = re.compile(r"^(value|non_content|non_us_content(:0?\.\d+)?|content:(steel|aluminum|copper))$")
 # Codes CBP uses that ISO 3166 leaves to users.
 EXTRA_COUNTRIES = {"XK"}
 _HEADING = re.compile(r"^\d{4}\.\d{2}(\.\d{2}){0,2}$")
