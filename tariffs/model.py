@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
@@ -116,6 +116,9 @@ class Shipment(_In):
     other_costs: DecimalStr = Decimal("0")
     ftz: Ftz | None = None
     cbam_ytd_tonnes: DecimalStr | None = None
+    # Extension: formal, informal (19 CFR 143.21) or de_minimis (19 U.S.C. 1321); default: the
+    # cheapest the rules allow for the entry's value, date and origins.
+    entry_type: Literal["formal", "informal", "de_minimis"] | None = None
     lines: list[Line] = Field(min_length=1)
 
     @field_validator("freight", "insurance", "other_costs", mode="before")
@@ -231,6 +234,7 @@ class Quote(_Out):
     filed_on: dt.date | None = None
     as_filed_known_at: dt.datetime | None = None
     entry_not_applied: list[EntryNotApplied] = Field(default_factory=list)
+    entry_type: str = "formal"
     source_currency: str | None = None
     fx_rate: DecimalStr | None = None
 

@@ -66,7 +66,7 @@ def test_measure_edges(engine, measure_id, edge):
     claims = [m.claim] if m.claim else []
     line = {"hts": hts, "origin": origin, "customs_value": "1000.00", "claims": claims, "quantity": "10",
             "unit": m.unit or "kg"}
-    ship = {"destination": "US", "mode": "ocean", "lines": [line]}
+    ship = {"destination": "US", "mode": "ocean", "entry_type": "formal", "lines": [line]}
     from tariffs.errors import InputError
     try:
         q_in = engine.quote({**ship, "entry_date": inside.isoformat()}, known_at="2026-11-21")
@@ -83,8 +83,11 @@ def test_measure_edges(engine, measure_id, edge):
 @pytest.mark.parametrize("fee", [f for f in RULES.fees if f.program == "mpf" and f.valid_from > FIRST_DAY],
                          ids=lambda f: f.fee_id)
 def test_mpf_fiscal_year_edges(engine, fee):
-    base = {"destination": "US", "mode": "air", "lines": [{"hts": "8471.30.01.00", "origin": "VN",
-                                                          "customs_value": "1000000.00"}]}
+    entry_type = fee.entry_types[0]
+    # A formal entry of 1,000,000 hits the cap (0.3464% = 3464.00 > any maximum); an informal one pays the flat fee.
+    value = "1000000.00" if entry_type == "formal" else "1000.00"
+    base = {"destination": "US", "mode": "air", "entry_type": entry_type,
+            "lines": [{"hts": "8471.30.01.00", "origin": "VN", "customs_value": value}]}
     on = engine.quote({**base, "entry_date": fee.valid_from.isoformat()}, known_at="2026-11-21")
     before = engine.quote({**base, "entry_date": (fee.valid_from - dt.timedelta(1)).isoformat()},
                           known_at="2026-11-21")

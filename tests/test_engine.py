@@ -128,7 +128,7 @@ def test_foreign_currency_needs_fx_rate_and_converts_exactly(engine):
 
 
 def test_mpf_minimum_and_hmf_only_for_ocean(engine):
-    q = engine.quote(shipment(mode="air", entry_date="2024-06-03",
+    q = engine.quote(shipment(mode="air", entry_date="2024-06-03", entry_type="formal",
                               line={"customs_value": "1000.00"}), known_at="2026-11-21")
     # 0.3464% x 1000 = 3.46 < FY2024 minimum 31.67
     assert [(f.program, f.amount) for f in q.entry_charges] == [("mpf", Decimal("31.67"))]
@@ -147,7 +147,7 @@ def test_entry_after_knowledge_cutoff_warns(engine, rules):
 
 
 def test_secondary_rows_are_named_in_a_warning(engine):
-    q = engine.quote(shipment(line={"customs_value": "1000.00"}), known_at="2026-11-21")
+    q = engine.quote(shipment(line={"customs_value": "10000.00"}), known_at="2026-11-21")
     # The FY2026 MPF row rests on secondary sources: the quote must say so, naming it.
     assert any("us.mpf.fy2026" in w for w in q.warnings)
 
@@ -239,3 +239,39 @@ def test_retracted_row_gives_retroactive_changes_and_refund(tmp_rules):
     change = [c for c in now.retroactive_changes if c.heading == "9903.01.25"][0]
     assert (change.as_filed, change.as_known, change.difference) == (Decimal("200.00"), Decimal("0"), Decimal("200.00"))
     assert now.totals.refundable == Decimal("200.00")
+
+
+# --- entry types: de minimis (19 U.S.C. 1321) and informal entries (19 CFR 143.21) ----------------------------
+
+def _low_value(day, origin, **extra):
+    return shipment(entry_date=day, mode="air", line={"hts": "6109.10.00.12", "origin": origin,
+                                                      "customs_value": "500.00"}, **extra)
+
+
+def test_de_minimis_before_its_suspension(engine):
+    q = engine.quote(_low_value("2024-06-03", "VN"), known_at="2026-11-21")
+    assert q.entry_type == "de_minimis" and q.totals.duties == 0 and q.entry_charges == []
+    # What would have applied is still explained: MFN 16.5% x 500.00 = 82.50.
+    assert any(n.program == "mfn" and "would be 82.50" in n.reason for n in q.lines[0].not_applied)
+
+
+def test_no_de_minimis_for_china_from_2025_05_02(engine):
+    q = engine.quote(_low_value("2025-05-02", "CN"), known_at="2026-11-21")
+    # Informal entry instead: flat MPF for FY2025 (automated, 19 CFR 24.23(b)(2)(i)) $2.62.
+    assert q.entry_type == "informal"
+    assert [(f.program, f.amount) for f in q.entry_charges] == [("mpf", Decimal("2.62"))]
+    assert engine.quote(_low_value("2025-05-01", "CN"), known_at="2026-11-21").entry_type == "de_minimis"
+
+
+def test_no_de_minimis_for_anyone_from_2025_08_29_as_known_after_eo_14324(engine):
+    assert engine.quote(_low_value("2025-08-29", "VN"), known_at="2026-11-21").entry_type == "informal"
+    # Before EO 14324 (signed 2025-07-30) was known, the same entry looked like de minimis.
+    assert engine.quote(_low_value("2025-08-29", "VN"), known_at="2025-07-01").entry_type == "de_minimis"
+
+
+def test_asking_for_an_entry_type_the_entry_does_not_qualify_for(engine):
+    with pytest.raises(tariffs.InputError) as exc:
+        engine.quote(_low_value("2025-06-01", "CN", entry_type="de_minimis"), known_at="2026-11-21")
+    assert exc.value.field == "entry_type"
+    formal = engine.quote(_low_value("2025-06-01", "CN", entry_type="formal"), known_at="2026-11-21")
+    assert formal.entry_type == "formal" and formal.entry_charges[0].amount == Decimal("32.71")  # FY2025 minimum

@@ -13,28 +13,36 @@ from tariffs.money import cents, fmt_rate
 from tariffs.rules.ruleset import RuleSet
 
 
-def _fee(rules: RuleSet, program: str, day: dt.date, known: dt.date, warnings: list[str] | None = None):
-    rows = [f for f in rules.fees if f.program == program and f.valid_on(day) and f.known_at(known)]
-    if rows:
-        return rows[0]
-    # Pricing ahead of publication (e.g. next fiscal year's MPF bounds not yet announced at
-    # known_at): the latest year known then is used, and the quote says it is an estimate.
-    earlier = sorted((f for f in rules.fees if f.program == program and f.known_at(known) and f.valid_from <= day),
-                     key=lambda f: f.valid_from)
-    if earlier and warnings is not None and any(f.program == program and f.valid_on(day) for f in rules.fees):
-        warnings.append(f"{program}: the rates for {day} were not yet published at known_at {known}; "
+def _fee(rules: RuleSet, program: str, day: dt.date, known: dt.date, entry_type: str,
+         warnings: list[str] | None = None):
+    rows = [f for f in rules.fees if f.program == program and entry_type in f.entry_types]
+    in_force = [f for f in rows if f.valid_on(day) and f.known_at(known)]
+    if in_force:
+        return in_force[0]
+    # Pricing ahead of publication (next fiscal year's fee not yet announced at known_at), or a
+    # fiscal year whose figure these rules lack (see GAPS.md): the latest earlier year known is
+    # used, and the quote says it is an estimate. Never for dates before the first row.
+    earlier = sorted((f for f in rows if f.known_at(known) and f.valid_from <= day), key=lambda f: f.valid_from)
+    if earlier and warnings is not None:
+        reason = ("not yet published at known_at " + str(known)) if any(f.valid_on(day) for f in rows) else \
+            "not in these rules (see rules_data/GAPS.md)"
+        warnings.append(f"{program} ({entry_type} entry): the amount for {day} is {reason}; "
                         f"{earlier[-1].fee_id} is used as an estimate")
         return earlier[-1]
     return None
 
 
 def entry_charges(normal: NormalShipment, works: list[LineWork], rules: RuleSet, known: dt.date,
-                  relied: dict, warnings: list[str]) -> tuple[list[EntryCharge], list[EntryNotApplied]]:
+                  relied: dict, warnings: list[str], entry_type: str = "formal"
+                  ) -> tuple[list[EntryCharge], list[EntryNotApplied]]:
     day, charges, skipped = normal.entry_date, [], []
-    mpf = _fee(rules, "mpf", day, known, warnings)
+    if entry_type == "de_minimis":
+        reason = "de minimis entry (19 U.S.C. 1321): no duties and no fees are collected"
+        return [], [EntryNotApplied(program="mpf", reason=reason), EntryNotApplied(program="hmf", reason=reason)]
+    mpf = _fee(rules, "mpf", day, known, entry_type, warnings)
     if mpf is None:
-        raise InputError("entry_date", f"no merchandise processing fee rates for {day} in ruleset "
-                         f"{rules.version} (see rules_data/GAPS.md)", "a date covered by rules_data/us/fees.csv")
+        raise InputError("entry_date", f"no merchandise processing fee for {entry_type} entries on {day} in "
+                         f"ruleset {rules.version} (see rules_data/GAPS.md)", "a date covered by rules_data/us/fees.csv")
     base = sum((line.customs_value for line, work in zip(normal.lines, works) if not work.mpf_exempt), Decimal(0))
     exempt = [line.index for line, work in zip(normal.lines, works) if work.mpf_exempt]
     if base > 0:
@@ -45,9 +53,11 @@ def entry_charges(normal: NormalShipment, works: list[LineWork], rules: RuleSet,
             amount, note = mpf.minimum, f", raised to the minimum {mpf.minimum}"
         if mpf.maximum is not None and amount > mpf.maximum:
             amount, note = mpf.maximum, f", capped at the maximum {mpf.maximum}"
+        calculation = (f"{fmt_rate(mpf.rate * 100)}% x {base} = {raw}{note}" if mpf.rate else
+                       f"flat fee for an {entry_type} entry: {amount}")
         charges.append(EntryCharge(program="mpf", rate=mpf.rate, base=base, amount=amount,
                                    legal_basis=mpf.prov.legal_basis, source=mpf.prov.source, fee_id=mpf.fee_id,
-                                   calculation=f"{fmt_rate(mpf.rate * 100)}% x {base} = {raw}{note}"))
+                                   calculation=calculation))
         relied[mpf.fee_id] = mpf.prov
         if exempt:
             skipped.append(EntryNotApplied(program="mpf", reason=f"lines {exempt} exempt: special program claimed "
@@ -55,7 +65,7 @@ def entry_charges(normal: NormalShipment, works: list[LineWork], rules: RuleSet,
     else:
         skipped.append(EntryNotApplied(program="mpf", reason="no value subject to MPF: every line is exempt "
                                        "(19 CFR 24.23(c)) or the entry value is zero"))
-    hmf = _fee(rules, "hmf", day, known, warnings)
+    hmf = _fee(rules, "hmf", day, known, entry_type, warnings)
     total = sum((line.customs_value for line in normal.lines), Decimal(0))
     if hmf is None:
         skipped.append(EntryNotApplied(program="hmf", reason=f"no harbor maintenance fee row for {day}"))

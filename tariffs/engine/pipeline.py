@@ -7,6 +7,7 @@ from decimal import Decimal
 from tariffs.engine.amounts import compute_amounts
 from tariffs.engine.fees import entry_charges
 from tariffs.engine.adcvd import adcvd_charges
+from tariffs.engine.entry_type import choose_entry_type
 from tariffs.engine.measures import line_facts, resolve_measures
 from tariffs.engine.mfn import resolve_mfn
 from tariffs.engine.normalise import NormalShipment, normalise, parse_shipment
@@ -14,7 +15,7 @@ from tariffs.engine.stacking import apply_stacking
 from tariffs.engine.work import LineWork
 from tariffs.errors import InputError
 from tariffs.hts import dotted
-from tariffs.model import LineQuote, Quote, RetroactiveChange, RulesetInfo, Totals
+from tariffs.model import LineQuote, NotApplied, Quote, RetroactiveChange, RulesetInfo, Totals
 from tariffs.money import ZERO, cents, ratio
 from tariffs.rules.ruleset import RuleSet, load_rules
 
@@ -90,7 +91,14 @@ class Engine:
         relied: dict = {}
         for work in works:
             relied.update(work.relied_on)
-        fees, fees_skipped = entry_charges(normal, works, rules, known, relied, warnings)
+        entry_type, entry_notes, entry_row = choose_entry_type(rules, normal, known)
+        warnings.extend(entry_notes)
+        if entry_row is not None:
+            relied[f"entry_types:{entry_type}"] = entry_row.prov
+        if entry_type == "de_minimis":
+            for work, line_quote in zip(works, line_quotes):
+                self._de_minimis(line_quote, entry_row)
+        fees, fees_skipped = entry_charges(normal, works, rules, known, relied, warnings, entry_type)
         weak = sorted(ident for ident, prov in relied.items() if prov.confidence != "primary")
         if weak:
             warnings.append("rests on rows not checked against a primary text (secondary or unverified): "
@@ -108,7 +116,7 @@ class Engine:
             ruleset=RulesetInfo(version=rules.version, sha256=rules.sha256, knowledge_cutoff=rules.knowledge_cutoff),
             known_at=known_dt, destination=shipment.destination, entry_date=day, currency="USD", lines=line_quotes,
             entry_charges=fees, totals=totals, warnings=list(dict.fromkeys(warnings)), filed_on=normal.filed_on,
-            entry_not_applied=fees_skipped, source_currency=(shipment.currency or "USD").upper(),
+            entry_not_applied=fees_skipped, entry_type=entry_type, source_currency=(shipment.currency or "USD").upper(),
             fx_rate=normal.fx_rate)
 
     def _line_quote(self, line, work: LineWork) -> LineQuote:
@@ -122,6 +130,17 @@ class Engine:
             charges=charges, not_applied=work.not_applied, duty=duty,
             effective_rate=ratio(duty, line.customs_value), declarations=work.declarations,
             reporting_order=[h for _, h in chapter99] + [dotted(line.hts)])
+
+    @staticmethod
+    def _de_minimis(line_quote: LineQuote, row) -> None:
+        """Section 321: the line is admitted free of duty; what would have applied is explained."""
+        for charge in line_quote.charges:
+            line_quote.not_applied.append(NotApplied(
+                program=charge.program, heading=charge.heading, measure_id=charge.measure_id,
+                reason=f"de minimis entry: admitted free of duty ({row.prov.legal_basis}); would be {charge.amount}"))
+        line_quote.charges = []
+        line_quote.duty = cents(ZERO)
+        line_quote.effective_rate = ZERO
 
     def _rank(self, program: str) -> int:
         p = self.rules.programs.get(program)

@@ -36,11 +36,12 @@ def overlaps(rules: RuleSet) -> list[str]:
                                 f"while both are known")
     fees = defaultdict(list)
     for f in rules.fees:
-        fees[f.program].append(f)
+        for entry_type in f.entry_types:
+            fees[(f.program, entry_type)].append(f)
     for program, rows in fees.items():
         for a, b in combinations(rows, 2):
             if _overlap(a, b):
-                problems.append(f"fee {program}: {a.fee_id} and {b.fee_id} overlap")
+                problems.append(f"fee {program[0]} ({program[1]} entries): {a.fee_id} and {b.fee_id} overlap")
     return problems
 
 

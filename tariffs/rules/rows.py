@@ -122,6 +122,19 @@ class Fee(Timed):
     minimum: Decimal | None = None
     maximum: Decimal | None = None
     modes: tuple[str, ...] = ("ALL",)
+    entry_types: tuple[str, ...] = ("formal",)
+    prov: Provenance | None = None
+
+
+@dataclass(frozen=True)
+class EntryType(Timed):
+    """When an entry may be informal (19 CFR 143.21) or duty-free de minimis (19 U.S.C. 1321)."""
+
+    entry_type: str = ""
+    max_value: Decimal = Decimal(0)
+    origins: tuple[str, ...] = ("ALL",)
+    except_origins: tuple[str, ...] = ()
+    note: str = ""
     prov: Provenance | None = None
 
 

@@ -28,6 +28,7 @@ from tariffs.rules.conditions import parse_condition
 from tariffs.rules.rows import (
     CONFIDENCE,
     Edition,
+    EntryType,
     Fee,
     GroupMember,
     Measure,
@@ -50,7 +51,9 @@ KINDS = ("charge", "exemption", "void")
 GROUP_COLUMNS = ["group", "country", *TIMES, *PROVENANCE]
 SPECIAL_COLUMNS = ["indicator", "program_name", "eligible", "valid_from", "valid_to", "mpf_exempt",
                    "recorded_at", "retracted_at", *PROVENANCE]
-FEE_COLUMNS = ["fee_id", "program", "rate", "minimum", "maximum", "modes", *TIMES, *PROVENANCE]
+FEE_COLUMNS = ["fee_id", "program", "rate", "minimum", "maximum", "modes", "entry_types", *TIMES, *PROVENANCE]
+ENTRY_TYPES = ("formal", "informal", "de_minimis")
+ENTRY_TYPE_COLUMNS = ["entry_type", "max_value", "origins", "except_origins", *TIMES, *PROVENANCE, "note"]
 STACKING_COLUMNS = ["stacking_id", "winner", "loser", "effect", "origins", "declare", "reason", *TIMES, *PROVENANCE]
 EDITION_COLUMNS = ["edition", "effective", "published", "source", "legal_basis", "confidence", "file"]
 MFN_COLUMNS = ["hts", "digits", "indent", "description", "units", "general", "special", "other",
@@ -207,6 +210,7 @@ class RuleSet:
         self._load_special(problems)
         self._load_measures(problems)
         self._load_fees(problems)
+        self._load_entry_types(problems)
         self._load_stacking(problems)
         if problems:
             raise RulesError(f"{len(problems)} problem(s) in {self.root}", list(problems))
@@ -431,12 +435,37 @@ class RuleSet:
             if program not in ("mpf", "hmf"):
                 problems.add(where, f"fee program {program!r} must be mpf or hmf")
             rate = _decimal(row["rate"], f"{where} rate", problems)
-            if rate is None:
-                problems.add(where, "rate is required")
+            minimum = _decimal(row["minimum"], where, problems)
+            maximum = _decimal(row["maximum"], where, problems)
+            if rate is None and minimum is None:
+                problems.add(where, "a fee needs a rate or a flat amount (minimum = maximum)")
+            entry_types = _list(row["entry_types"]) or ("formal",)
+            for entry_type in entry_types:
+                if entry_type not in ENTRY_TYPES:
+                    problems.add(where, f"entry type {entry_type!r} not one of {', '.join(ENTRY_TYPES)}")
             self.fees.append(Fee(**_times(row, where, problems), fee_id=row["fee_id"].strip(), program=program,
-                                 rate=rate or Decimal(0), minimum=_decimal(row["minimum"], where, problems),
-                                 maximum=_decimal(row["maximum"], where, problems),
-                                 modes=_list(row["modes"]) or ("ALL",), prov=_prov(row, where, problems)))
+                                 rate=rate or Decimal(0), minimum=minimum, maximum=maximum,
+                                 modes=_list(row["modes"]) or ("ALL",), entry_types=entry_types,
+                                 prov=_prov(row, where, problems)))
+
+    def _load_entry_types(self, problems: _Problems) -> None:
+        path = self.root / "us" / "entry_types.csv"
+        df = _read_csv(path)
+        self.entry_types: list[EntryType] = []
+        if not _columns(df, ENTRY_TYPE_COLUMNS, "us/entry_types.csv", problems):
+            return
+        for i, row in enumerate(df.to_dict("records"), start=2):
+            where = f"us/entry_types.csv:{i}"
+            kind = row["entry_type"].strip()
+            if kind not in ("informal", "de_minimis"):
+                problems.add(where, f"entry_type {kind!r} must be informal or de_minimis (formal needs no row)")
+            origins, except_origins = _list(row["origins"]) or ("ALL",), _list(row["except_origins"])
+            self._check_countries(origins + except_origins, where, problems)
+            self.entry_types.append(EntryType(
+                **_times(row, where, problems), entry_type=kind,
+                max_value=_decimal(row["max_value"], f"{where} max_value", problems) or Decimal(0),
+                origins=origins, except_origins=except_origins, note=row["note"],
+                prov=_prov(row, where, problems)))
 
     def _load_stacking(self, problems: _Problems) -> None:
         path = self.root / "us" / "stacking.csv"
