@@ -47,6 +47,13 @@ def rate_amount(rate: Rate, value: Decimal, line: NormalLine) -> tuple[Decimal, 
     return amount, " + ".join(parts) or "Free", used
 
 
+def _is_free(text: str) -> bool:
+    try:
+        return parse_rate(text).is_free
+    except RateParseError:
+        return False
+
+
 def _special_program(rules: RuleSet, indicator: str, day: dt.date, known: dt.date):
     return next((p for p in rules.special_programs.get(indicator, ()) if p.valid_on(day) and p.known_at(known)), None)
 
@@ -101,6 +108,12 @@ def resolve_mfn(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.date, 
             elif not rules.matches_origin(line.origin, program.eligible, day, known):
                 reason = f"origin {line.origin} is not eligible for {program.program_name} ({claim})"
             elif claim not in special and claim.rstrip("*+") not in listed:
+                if _is_free(mline.general):
+                    # An SPI may be claimed on a line that is free anyway: the rate stays Free, and
+                    # the claim still counts for MPF (19 U.S.C. 58c(b)) and for measures that exempt it.
+                    work.rely(f"special_programs:{claim}", program.prov)
+                    work.mpf_exempt = work.mpf_exempt or program.mpf_exempt
+                    continue
                 reason = f"{dotted(mline.digits[:8])} has no special rate under {claim}"
             elif isinstance(special.get(claim, listed.get(claim.rstrip("*+"))), str):
                 reason = (f"the {claim} rate of {dotted(mline.digits[:8])} is "

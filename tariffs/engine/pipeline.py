@@ -103,9 +103,9 @@ class Engine:
         if weak:
             warnings.append("rests on rows not checked against a primary text (secondary or unverified): "
                             + ", ".join(weak))
-        customs_value = sum((lq.customs_value for lq in line_quotes), ZERO)
-        duties = sum((lq.duty for lq in line_quotes), ZERO)
-        fee_total = sum((f.amount for f in fees), ZERO)
+        customs_value = cents(sum((lq.customs_value for lq in line_quotes), ZERO))
+        duties = cents(sum((lq.duty for lq in line_quotes), ZERO))
+        fee_total = cents(sum((f.amount for f in fees), ZERO))
         carbon = cents(ZERO)
         totals = Totals(
             customs_value=customs_value, duties=duties, fees=fee_total, carbon=carbon,
@@ -122,7 +122,7 @@ class Engine:
     def _line_quote(self, line, work: LineWork) -> LineQuote:
         charges = ([work.mfn_charge] if work.mfn_charge else []) + sorted(
             work.charges, key=lambda c: (self._rank(c.program), c.heading))
-        duty = sum((c.amount for c in charges), ZERO)
+        duty = cents(sum((c.amount for c in charges), ZERO))
         chapter99 = sorted({(self._rank(c.program), c.heading) for c in charges if c.program != "mfn"}
                            | {(self._rank(d.program or ""), d.heading) for d in work.declarations})
         return LineQuote(
