@@ -42,6 +42,9 @@ class _Group(click.Group):
         except OSError as exc:
             click.echo(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}", err=True)
             sys.exit(2)
+        except Exception as exc:  # a defect, not bad input: one line, never a traceback, and a distinct exit code
+            click.echo(f"internal error: {type(exc).__name__}: {exc} (please report it with the input)", err=True)
+            sys.exit(3)
 
 
 @click.group(cls=_Group)
@@ -78,6 +81,55 @@ def quote(file, known_at, fmt, rules_path):
         from tariffs.report import quote_table
 
         click.echo(quote_table(result))
+
+
+def _load_shipment(file):
+    from tariffs.engine.normalise import load_json_text
+
+    return load_json_text(_read_input(file))
+
+
+def _print_json(data):
+    click.echo(json.dumps(data, indent=2, default=lambda o: format(o, "f") if hasattr(o, "is_finite") else str(o),
+                          ensure_ascii=False))
+
+
+@main.command("compare-zone")
+@click.argument("file")
+@click.option("--withdraw-on", required=True, help="Date of withdrawal from the zone, YYYY-MM-DD.")
+@click.option("--status", type=click.Choice(["privileged_foreign", "non_privileged_foreign"]),
+              default="privileged_foreign", show_default=True)
+@click.option("--known-at", "known_at", default=None)
+def compare_zone(file, withdraw_on, status, known_at):
+    """Direct entry now vs admission to a US zone now and withdrawal on --withdraw-on."""
+    from tariffs.scenarios import zone_vs_direct
+
+    _print_json(zone_vs_direct(_load_shipment(file), withdraw_on, status, known_at))
+
+
+@main.command("carbon")
+@click.argument("file")
+@click.option("--known-at", "known_at", default=None)
+def carbon(file, known_at):
+    """CBAM cost on default values vs the supplier's actual emissions, per EU line."""
+    from tariffs.scenarios import carbon_comparison
+
+    _print_json(carbon_comparison(_load_shipment(file), known_at))
+
+
+@main.command("compare")
+@click.argument("file")
+@click.option("--origin", "origins", multiple=True, help="Re-price for this origin (repeatable).")
+@click.option("--date", "dates", multiple=True, help="Re-price for this entry date (repeatable).")
+@click.option("--known-at", "known_at", default=None)
+def compare_cmd(file, origins, dates, known_at):
+    """One shipment side by side for several origins or entry dates."""
+    from tariffs.scenarios import compare
+
+    variants = [{"origin": o} for o in origins] + [{"entry_date": d} for d in dates]
+    if not variants:
+        raise InputError("--origin/--date", "nothing to compare", "one or more --origin or --date")
+    _print_json(compare(_load_shipment(file), variants, known_at))
 
 
 @main.group()

@@ -50,9 +50,16 @@ class Emissions(_In):
 
 class Ftz(_In):
     zone: str | None = None
-    status: FtzStatus
+    # US statuses (19 CFR 146.41-146.44); a Taiwan free trade zone takes no status (regime TW_FTZ).
+    status: FtzStatus | None = None
     admitted_on: dt.date | None = None
     pf_applied_on: dt.date | None = None
+    # Extensions: what happens to the goods on entry_date; one weekly estimated entry (19 U.S.C. 1484(i));
+    # whether HMF was paid at admission (19 CFR 146.22(e), default true for zone withdrawals).
+    disposition: Literal["consumption", "export", "destruction", "in_zone"] = "consumption"
+    weekly_entry: bool = False
+    hmf_paid_at_admission: bool = True
+    regime: Literal["US_FTZ", "TW_FTZ", "EU_FREE_ZONE", "EU_CUSTOMS_WAREHOUSE"] | None = None
 
 
 class AdCvd(_In):
@@ -119,6 +126,8 @@ class Shipment(_In):
     # Extension: formal, informal (19 CFR 143.21) or de_minimis (19 U.S.C. 1321); default: the
     # cheapest the rules allow for the entry's value, date and origins.
     entry_type: Literal["formal", "informal", "de_minimis"] | None = None
+    # Extension (EU): certificate price (EUR/tCO2e) to use when the period's price is not published yet.
+    cbam_price: DecimalStr | None = None
     lines: list[Line] = Field(min_length=1)
 
     @field_validator("freight", "insurance", "other_costs", mode="before")
@@ -147,6 +156,15 @@ class Charge(_Out):
     specific: str | None = None
     quantity: DecimalStr | None = None
     calculation: str | None = None
+    # CBAM charge fields (contract): certificates unrounded; emissions tCO2e/t used and their source.
+    certificates: DecimalStr | None = None
+    emissions: DecimalStr | None = None
+    emissions_source: str | None = None
+    price: DecimalStr | None = None
+    price_period: str | None = None
+    eur_per_tonne: DecimalStr | None = None
+    share_of_customs_value: DecimalStr | None = None
+    estimate: bool | None = None
 
 
 class NotApplied(_Out):
@@ -174,6 +192,9 @@ class LineQuote(_Out):
     effective_rate: DecimalStr
     declarations: list[Declaration] = Field(default_factory=list)
     reporting_order: list[str] = Field(default_factory=list)
+    # Extensions: default vs actual emissions side by side (EU); legal flags such as Taiwan FTZ Art. 29.
+    green_premium: dict | None = None
+    flags: list[dict] = Field(default_factory=list)
 
 
 class EntryCharge(_Out):
@@ -201,6 +222,8 @@ class Totals(_Out):
     landed_cost: DecimalStr
     effective_duty_rate: DecimalStr
     refundable: DecimalStr
+    import_vat: DecimalStr | None = None
+    landed_cost_incl_vat: DecimalStr | None = None
 
 
 class RetroactiveChange(_Out):

@@ -65,7 +65,11 @@ def test_tonnes_convert_exactly_for_a_per_kg_rate(engine):
     assert str(q.totals.duties) == "2220.00"
 
 
-def test_not_yet_supported_destination_is_a_clear_error(engine):
+def test_eu_entry_needs_member_state_and_a_known_cn_code(engine):
     with pytest.raises(tariffs.InputError) as exc:
-        engine.quote(shipment(destination="EU"), known_at="2026-11-21")
-    assert exc.value.field == "destination"
+        engine.quote(shipment(destination="EU", currency="EUR", entry_date="2026-02-10"), known_at="2026-11-21")
+    assert exc.value.field == "member_state"
+    with pytest.raises(tariffs.InputError) as exc:
+        engine.quote(shipment(destination="EU", member_state="NL", currency="EUR", entry_date="2026-02-10",
+                              line={"hts": "9504.40.00"}), known_at="2026-11-21")
+    assert exc.value.field == "lines[0].hts" and "no EU data" in str(exc.value)

@@ -28,9 +28,12 @@ def content_base(line: NormalLine, active: Active, work: LineWork) -> Decimal:
     return line.customs_value  # non_content handled by the caller
 
 
-def compute_amounts(line: NormalLine, work: LineWork) -> None:
+def compute_amounts(line: NormalLine, work: LineWork, rank=None) -> None:
+    """``rank(program)`` orders the charges when a basis builds on earlier ones (value_plus_duties)."""
     for active in work.active:
         active.base = content_base(line, active, work)
+    if rank is not None:
+        work.active.sort(key=lambda a: rank(a.measure.program))
     for active in work.active:
         m = active.measure
         base = active.base
@@ -47,6 +50,10 @@ def compute_amounts(line: NormalLine, work: LineWork) -> None:
                 covered_value = line.customs_value
             base = max(base - covered_value, Decimal(0)) if m.basis != "non_content" else max(
                 line.customs_value - covered_value, Decimal(0))
+        if m.basis == "value_plus_duties":
+            # e.g. Taiwan business tax on duty-paid value + duty + commodity tax (charges of lower rank)
+            prior = [c for c in work.charges if rank is not None and rank(c.program) < rank(m.program)]
+            base = line.customs_value + sum((c.amount for c in prior), Decimal(0))
         rate = m.rate or Decimal(0)
         parts = []
         if m.floor is not None:

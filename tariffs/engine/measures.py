@@ -32,7 +32,7 @@ def line_facts(line: NormalLine, mode: str, entry_value) -> dict:
 
 
 def resolve_measures(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.date, known: dt.date,
-                     facts: dict) -> None:
+                     facts: dict, jurisdiction: str = "us") -> None:
     line_prefixes = set(prefixes(line.hts))
 
     def origin_test(country, tokens):
@@ -41,7 +41,7 @@ def resolve_measures(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.d
     exemptions: list[Active] = []
     in_transit_keys: dict[str, Measure] = {}
     valid_now: list[Measure] = []
-    for m in sorted(rules.candidates(line.hts), key=lambda m: m.measure_id):
+    for m in sorted(rules.candidates(line.hts, jurisdiction), key=lambda m: m.measure_id):
         if not m.known_at(known):
             continue
         in_transit = m.in_transit_for(day, line.loaded_on)
@@ -100,7 +100,7 @@ def resolve_measures(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.d
             work.rely(m.measure_id, m.prov)
     # An 8-digit code cannot tell whether a measure listed by 10-digit number applies.
     if len(line.hts) == 8:
-        for m in rules.finer_scopes(line.hts):
+        for m in rules.finer_scopes(line.hts, jurisdiction):
             if (m.known_at(known) and m.valid_on(day) and rules.matches_origin(line.origin, m.origins, day, known)
                     and not m.claim and all(a.measure.measure_id != m.measure_id for a in work.active)):
                 work.set_aside(m, f"covers only some statistical lines under {dotted(line.hts)}; "

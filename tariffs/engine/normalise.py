@@ -82,6 +82,11 @@ class NormalShipment:
     freight_insurance_other: Decimal
     lines: list[NormalLine] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    destination: str = "US"
+    currency: str = "USD"
+    freight: Decimal = Decimal(0)
+    insurance: Decimal = Decimal(0)
+    other_costs: Decimal = Decimal(0)
 
 
 def _usd(amount: Decimal, fx: Decimal) -> Decimal:
@@ -98,26 +103,35 @@ def _country(code: str | None, field_name: str) -> str:
     return code
 
 
+# Destination -> its currency, the code lengths of its nomenclature, and the rule for values.
+DESTINATIONS = {
+    "US": ("USD", (8, 10), "CBP uses the certified rate for the date of exportation, 19 CFR 159.32"),
+    "EU": ("EUR", (8,), "the rate under UCC Art. 53 / Implementing Reg. 2015/2447 Art. 146 for the month"),
+    "TW": ("TWD", (8, 10, 11), "Taiwan Customs' published rate for the declaration period"),
+}
+
+
 def normalise(shipment: Shipment, rules: RuleSet) -> NormalShipment:
-    if shipment.destination.value != "US":
-        raise InputError("destination", f"{shipment.destination.value} is not priced by this ruleset yet",
-                         "US (EU and TW arrive with the CBAM and zones work)")
+    destination = shipment.destination.value
+    home, code_lengths, fx_rule = DESTINATIONS[destination]
     if shipment.entry_date < rules.earliest_date:
         raise InputError("entry_date", f"{shipment.entry_date} is before the earliest date the rules cover",
                          f"{rules.earliest_date} or later")
+    if destination == "EU" and not shipment.member_state:
+        raise InputError("member_state", "required for an EU entry (it fixes the import VAT rate)",
+                         "ISO code of the member state of import, e.g. NL, DE")
     filed_on = shipment.filed_on or shipment.entry_date
-    currency = (shipment.currency or "USD").strip().upper()
+    currency = (shipment.currency or home).strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise InputError("currency", f"{shipment.currency!r} is not a currency code", "ISO 4217 code such as USD, EUR")
-    if currency == "USD":
+    if currency == home:
         if shipment.fx_rate not in (None, Decimal(1)):
-            raise InputError("fx_rate", "must be empty or 1 when currency is USD", "null or \"1\"")
+            raise InputError("fx_rate", f"must be empty or 1 when currency is {home}", "null or \"1\"")
         fx = Decimal(1)
     else:
         if shipment.fx_rate is None:
-            raise InputError("fx_rate", f"required: values are in {currency}, customs value is in USD "
-                             "(CBP uses the certified rate for the date of exportation, 19 CFR 159.32); "
-                             "there is no default rate", "USD per one unit of " + currency)
+            raise InputError("fx_rate", f"required: values are in {currency}, the customs value is in {home} "
+                             f"({fx_rule}); there is no default rate", f"{home} per one unit of {currency}")
         if shipment.fx_rate <= 0:
             raise InputError("fx_rate", f"{shipment.fx_rate} must be positive", "a positive decimal")
         fx = shipment.fx_rate
@@ -125,19 +139,20 @@ def normalise(shipment: Shipment, rules: RuleSet) -> NormalShipment:
         if getattr(shipment, name) < 0:
             raise InputError(name, f"{getattr(shipment, name)} is negative", "zero or a positive decimal")
     fio = _usd(shipment.freight, fx) + _usd(shipment.insurance, fx) + _usd(shipment.other_costs, fx)
-    normal = NormalShipment(shipment, shipment.entry_date, filed_on, shipment.mode.value, fx, fio)
-    if shipment.ftz is not None:
-        normal.warnings.append("ftz: foreign-trade-zone treatment is not applied by this ruleset yet; "
-                               "priced as a direct entry for consumption on entry_date")
+    normal = NormalShipment(shipment, shipment.entry_date, filed_on, shipment.mode.value, fx, fio,
+                            destination=destination, currency=home)
+    normal.freight = _usd(shipment.freight, fx)
+    normal.insurance = _usd(shipment.insurance, fx)
+    normal.other_costs = _usd(shipment.other_costs, fx)
     default_origin = shipment.origin
     for i, line in enumerate(shipment.lines):
-        normal.lines.append(_line(i, line, default_origin, fx))
+        normal.lines.append(_line(i, line, default_origin, fx, code_lengths))
     return normal
 
 
-def _line(i: int, line: Line, default_origin: str | None, fx: Decimal) -> NormalLine:
+def _line(i: int, line: Line, default_origin: str | None, fx: Decimal, code_lengths=(8, 10)) -> NormalLine:
     f = f"lines[{i}]"
-    hts = normalise_code(line.hts, f"{f}.hts")
+    hts = normalise_code(line.hts, f"{f}.hts", code_lengths)
     origin = _country(line.origin or default_origin, f"{f}.origin")
     if line.customs_value < 0:
         raise InputError(f"{f}.customs_value", f"{line.customs_value} is negative", "zero or a positive decimal")

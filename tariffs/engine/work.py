@@ -31,6 +31,8 @@ class LineWork:
     declarations: list[Declaration] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     relied_on: dict[str, Provenance] = field(default_factory=dict)  # measure/fee/rule id -> provenance
+    green_premium: dict | None = None
+    flags: list[dict] = field(default_factory=list)
 
     def set_aside(self, measure: Measure, reason: str) -> None:
         self.not_applied.append(NotApplied(program=measure.program, heading=measure.heading, reason=reason,

@@ -101,6 +101,11 @@ class Measure(Timed):
     note: str = ""
     table: str = ""
 
+    @property
+    def jurisdiction(self) -> str:
+        """us, eu or tw: the folder of the table the row comes from."""
+        return self.table.split("/", 1)[0]
+
     def in_transit_for(self, day: dt.date, loaded_on: dt.date | None) -> bool:
         """Goods loaded before X and entered before Y keep this row after its valid_to."""
         return (
@@ -156,3 +161,14 @@ class Program:
     reporting_rank: int
     description: str = ""
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FtzRule(Timed):
+    """US zone treatment of a measure family (19 CFR 146.65 and the instrument's own FTZ clause)."""
+
+    pattern: str = ""
+    pf_mandatory_from: "dt.date | None" = None
+    pf_admitted_before: str = "locked"  # locked | applies | relieved
+    note: str = ""
+    prov: Provenance | None = None

@@ -25,11 +25,15 @@ import pycountry
 from tariffs.errors import RulesError
 from tariffs.hts import canonical_unit, digits
 from tariffs.rules.conditions import parse_condition
+from dataclasses import dataclass
+
 from tariffs.rules.rows import (
     CONFIDENCE,
     Edition,
+    Timed,
     EntryType,
     Fee,
+    FtzRule,
     GroupMember,
     Measure,
     MfnLine,
@@ -53,12 +57,21 @@ SPECIAL_COLUMNS = ["indicator", "program_name", "eligible", "valid_from", "valid
                    "recorded_at", "retracted_at", *PROVENANCE]
 FEE_COLUMNS = ["fee_id", "program", "rate", "minimum", "maximum", "modes", "entry_types", *TIMES, *PROVENANCE]
 ENTRY_TYPES = ("formal", "informal", "de_minimis")
+FTZ_COLUMNS = ["pattern", "pf_mandatory_from", "pf_admitted_before", "recorded_at", "retracted_at", *PROVENANCE, "note"]
+VAT_COLUMNS = ["member_state", "rate", *TIMES, *PROVENANCE]
+CBAM_GOODS_COLUMNS = ["cn", "sector", "counts_indirect", "excluded", *TIMES, *PROVENANCE]
+CBAM_DEFAULT_COLUMNS = ["cn", "country", "year", "value", *PROVENANCE, "recorded_at", "retracted_at"]
+CBAM_BENCHMARK_COLUMNS = ["cn", "route", "value", *TIMES, *PROVENANCE]
+CBAM_FACTOR_COLUMNS = ["year", "cbam_factor", "cscf", "recorded_at", "retracted_at", *PROVENANCE]
+CBAM_PRICE_COLUMNS = ["period_start", "period_end", "price", "published_on", *PROVENANCE]
+TW_FTZ_COLUMNS = ["ccc", "metal", "exchange", "approved_from", "approved_to", "recorded_at", "retracted_at",
+                  *PROVENANCE]
 ENTRY_TYPE_COLUMNS = ["entry_type", "max_value", "origins", "except_origins", *TIMES, *PROVENANCE, "note"]
 STACKING_COLUMNS = ["stacking_id", "winner", "loser", "effect", "origins", "declare", "reason", *TIMES, *PROVENANCE]
 EDITION_COLUMNS = ["edition", "effective", "published", "source", "legal_basis", "confidence", "file"]
 MFN_COLUMNS = ["hts", "digits", "indent", "description", "units", "general", "special", "other",
                "rate_from", "edition"]
-BASES = re.compile(r"^(value|non_content|non_us_content(:0?\.\d+)?|content:(steel|aluminum|copper))$")
+BASES = re.compile(r"^(value|value_plus_duties|non_content|non_us_content(:0?\.\d+)?|content:(steel|aluminum|copper))$")
 # Codes CBP uses that ISO 3166 leaves to users.
 EXTRA_COUNTRIES = {"XK"}
 _HEADING = re.compile(r"^\d{4}\.\d{2}(\.\d{2}){0,2}$")
@@ -148,6 +161,8 @@ def _prov(row, where: str, problems: _Problems) -> Provenance:
     for column in ("legal_basis", "source"):
         if not str(row.get(column, "")).strip():
             problems.add(where, f"{column} is empty: every row must cite its legal basis and a source")
+    if str(row.get("source", "")).strip() and not re.match(r"^https?://", str(row.get("source", "")).strip()):
+        problems.add(where, f"source {str(row.get('source'))[:60]!r} is not a URL")
     confidence = str(row.get("confidence", "")).strip()
     if confidence not in CONFIDENCE:
         problems.add(where, f"confidence {confidence!r} not one of {', '.join(CONFIDENCE)}")
@@ -166,6 +181,15 @@ def _times(row, where: str, problems: _Problems) -> dict:
     if out["retracted_at"] and out["retracted_at"] <= out["recorded_at"]:
         problems.add(where, f"retracted_at {out['retracted_at']} is not after recorded_at {out['recorded_at']}")
     return out
+
+
+@dataclass(frozen=True)
+class TimedProv(Timed):
+    prov: Provenance | None = None
+
+
+def _timed_prov(row, where: str, problems) -> TimedProv:
+    return TimedProv(**_times(row, where, problems), prov=_prov(row, where, problems))
 
 
 def _columns(df: pd.DataFrame, expected: list[str], where: str, problems: _Problems) -> bool:
@@ -212,6 +236,9 @@ class RuleSet:
         self._load_fees(problems)
         self._load_entry_types(problems)
         self._load_stacking(problems)
+        self._load_ftz_rules(problems)
+        self._load_eu(problems)
+        self._load_tw(problems)
         if problems:
             raise RulesError(f"{len(problems)} problem(s) in {self.root}", list(problems))
 
@@ -413,15 +440,16 @@ class RuleSet:
         )
 
     def _index_measures(self) -> None:
-        self.by_prefix: dict[str, list[Measure]] = defaultdict(list)
-        self.all_scope: list[Measure] = []
+        # Indexed per jurisdiction (the table's folder): a US row never applies to an EU line.
+        self.by_prefix: dict[tuple[str, str], list[Measure]] = defaultdict(list)
+        self.all_scope: dict[str, list[Measure]] = defaultdict(list)
         for measure in self.measures:
             for prefix in set(measure.scope):
                 if prefix == "ALL":
-                    self.all_scope.append(measure)
+                    self.all_scope[measure.jurisdiction].append(measure)
                 else:
-                    self.by_prefix[prefix].append(measure)
-        self.prefix_lengths = sorted({len(p) for p in self.by_prefix})
+                    self.by_prefix[(measure.jurisdiction, prefix)].append(measure)
+        self.prefix_lengths = sorted({len(p) for _, p in self.by_prefix})
 
     def _load_fees(self, problems: _Problems) -> None:
         path = self.root / "us" / "fees.csv"
@@ -488,6 +516,100 @@ class RuleSet:
                 loser=row["loser"].strip(), effect=row["effect"].strip(), origins=origins,
                 declare=row["declare"].strip() or None, reason=row["reason"].strip(), prov=_prov(row, where, problems)))
 
+    def _optional(self, rel: str, columns: list[str], problems: _Problems) -> list[tuple[str, dict]]:
+        """Rows of an optional table (absent file = no rows), each with its location for messages."""
+        path = self.root / rel
+        if not path.is_file():
+            return []
+        df = _read_csv(path)
+        if not _columns(df, columns, rel, problems):
+            return []
+        return [(f"{rel}:{i}", row) for i, row in enumerate(df.to_dict("records"), start=2)]
+
+    def _load_ftz_rules(self, problems: _Problems) -> None:
+        self.ftz_rules: list[FtzRule] = []
+        for where, row in self._optional("us/ftz_rules.csv", FTZ_COLUMNS, problems):
+            before = row["pf_admitted_before"].strip() or "locked"
+            if before not in ("locked", "applies", "relieved"):
+                problems.add(where, f"pf_admitted_before {before!r} must be locked, applies or relieved")
+            for item in _list(row["pattern"]):
+                if item.split(":")[0] not in self.programs or ":" not in item:
+                    problems.add(where, f"pattern {item!r} must be program:heading-glob")
+            self.ftz_rules.append(FtzRule(
+                valid_from=dt.date.min, valid_to=None,
+                recorded_at=_date(row["recorded_at"], f"{where} recorded_at", problems) or dt.date.min,
+                retracted_at=_date(row["retracted_at"], f"{where} retracted_at", problems, required=False),
+                pattern=row["pattern"].strip(),
+                pf_mandatory_from=_date(row["pf_mandatory_from"], f"{where} pf_mandatory_from", problems,
+                                        required=False),
+                pf_admitted_before=before, note=row["note"], prov=_prov(row, where, problems)))
+
+    def _load_eu(self, problems: _Problems) -> None:
+        self.vat: list[tuple[str, Decimal, object]] = []
+        for where, row in self._optional("eu/vat.csv", VAT_COLUMNS, problems):
+            rate = _decimal(row["rate"], f"{where} rate", problems)
+            state = row["member_state"].strip()
+            if not is_country(state):
+                problems.add(where, f"unknown member state {state!r}")
+            self.vat.append((state, rate or Decimal(0), _timed_prov(row, where, problems)))
+        self.cbam_goods = []
+        for where, row in self._optional("eu/cbam/goods.csv", CBAM_GOODS_COLUMNS, problems):
+            cn = digits(row["cn"])
+            if not re.match(r"^\d{2,8}$", cn):
+                problems.add(where, f"cn {row['cn']!r} is not a CN prefix")
+            flags = {}
+            for column in ("counts_indirect", "excluded"):
+                value = str(row[column]).strip().lower()
+                if value not in ("true", "false"):
+                    problems.add(where, f"{column} {row[column]!r} must be true or false")
+                flags[column] = value == "true"
+            self.cbam_goods.append((cn, row["sector"].strip(), flags["counts_indirect"], flags["excluded"],
+                                    _timed_prov(row, where, problems)))
+        self.cbam_defaults = []
+        for where, row in self._optional("eu/cbam/default_values.csv", CBAM_DEFAULT_COLUMNS, problems):
+            country = row["country"].strip()
+            if country != "OTHER" and not is_country(country):
+                problems.add(where, f"unknown country {country!r} (ISO code or OTHER)")
+            try:
+                year = int(row["year"])
+            except ValueError:
+                problems.add(where, f"year {row['year']!r} is not a year")
+                year = 0
+            value = _decimal(row["value"], f"{where} value", problems)
+            self.cbam_defaults.append((digits(row["cn"]), country, year, value or Decimal(0),
+                                       _timed_prov({**row, "valid_from": "2026-01-01", "valid_to": ""}, where,
+                                                   problems), row.get("note", "")))
+        self.cbam_benchmarks = []
+        for where, row in self._optional("eu/cbam/benchmarks.csv", CBAM_BENCHMARK_COLUMNS, problems):
+            value = _decimal(row["value"], f"{where} value", problems)
+            self.cbam_benchmarks.append((digits(row["cn"]), row["route"].strip(), value or Decimal(0),
+                                         _timed_prov(row, where, problems)))
+        self.cbam_factors = {}
+        for where, row in self._optional("eu/cbam/factors.csv", CBAM_FACTOR_COLUMNS, problems):
+            factor = _decimal(row["cbam_factor"], f"{where} cbam_factor", problems)
+            cscf = _decimal(row["cscf"], f"{where} cscf", problems)
+            timed = _timed_prov({**row, "valid_from": f"{row['year']}-01-01", "valid_to": ""}, where, problems)
+            self.cbam_factors.setdefault(int(row["year"]), []).append((factor or Decimal(0), cscf, timed))
+        self.cbam_prices = []
+        for where, row in self._optional("eu/cbam/prices.csv", CBAM_PRICE_COLUMNS, problems):
+            price = _decimal(row["price"], f"{where} price", problems)
+            start = _date(row["period_start"], f"{where} period_start", problems)
+            end = _date(row["period_end"], f"{where} period_end", problems)
+            published = _date(row["published_on"], f"{where} published_on", problems)
+            self.cbam_prices.append((start, end, price or Decimal(0), published, _prov(row, where, problems)))
+
+    def _load_tw(self, problems: _Problems) -> None:
+        self.tw_ftz_metals = []
+        for where, row in self._optional("tw/ftz_metals.csv", TW_FTZ_COLUMNS, problems):
+            timed = _timed_prov({**row, "valid_from": row["approved_from"], "valid_to": row["approved_to"]}, where,
+                                problems)
+            self.tw_ftz_metals.append((digits(row["ccc"]), row["metal"].strip(), row["exchange"].strip(), timed))
+
+    def ftz_rule_for(self, measure: Measure, known: dt.date) -> FtzRule | None:
+        from tariffs.engine.measures import matches_target
+
+        return next((r for r in self.ftz_rules if r.known_at(known) and matches_target(r.pattern, measure)), None)
+
     # -- queries -------------------------------------------------------------------------------
     def in_group(self, country: str, token: str, day: dt.date, known: dt.date) -> bool:
         """Is ``country`` matched by ``token`` (ALL, a country code or a dated group) on ``day``?"""
@@ -500,22 +622,27 @@ class RuleSet:
     def matches_origin(self, country: str, tokens, day: dt.date, known: dt.date) -> bool:
         return any(self.in_group(country, token, day, known) for token in tokens)
 
-    def candidates(self, hts_digits: str) -> list[Measure]:
-        """Measures whose scope covers the code (by prefix), plus ALL-scope measures."""
+    def candidates(self, hts_digits: str, jurisdiction: str = "us") -> list[Measure]:
+        """Measures of a jurisdiction whose scope covers the code (by prefix), plus its ALL-scope measures."""
         seen: dict[str, Measure] = {}
         for n in self.prefix_lengths:
             if n > len(hts_digits):
                 break
-            for measure in self.by_prefix.get(hts_digits[:n], ()):
+            for measure in self.by_prefix.get((jurisdiction, hts_digits[:n]), ()):
                 seen[measure.measure_id] = measure
-        for measure in self.all_scope:
+        for measure in self.all_scope.get(jurisdiction, ()):
             seen[measure.measure_id] = measure
         return list(seen.values())
 
-    def finer_scopes(self, hts_digits: str) -> list[Measure]:
+    def finer_scopes(self, hts_digits: str, jurisdiction: str = "us") -> list[Measure]:
         """Measures scoped to a longer code under this one (e.g. a 10-digit list entry for an 8-digit input)."""
-        return [m for p, ms in self.by_prefix.items() if len(p) > len(hts_digits) and p.startswith(hts_digits)
-                for m in ms]
+        return [m for (j, p), ms in self.by_prefix.items()
+                if j == jurisdiction and len(p) > len(hts_digits) and p.startswith(hts_digits) for m in ms]
+
+    def covers(self, code: str, jurisdiction: str, program: str) -> bool:
+        """Is the code in the scope of some row of ``program`` (the codes a destination can price)?"""
+        return any(m.program == program for n in self.prefix_lengths if n <= len(code)
+                   for m in self.by_prefix.get((jurisdiction, code[:n]), ()))
 
     def edition_for(self, day: dt.date, known: dt.date) -> tuple[Edition, bool]:
         """The HTS edition governing ``day`` as known at ``known``; True when we fell back to the earliest."""

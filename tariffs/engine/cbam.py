@@ -1,0 +1,223 @@
+"""EU Carbon Border Adjustment Mechanism (Regulation (EU) 2023/956 as amended by (EU) 2025/2083).
+
+For a good in Annex I, released for free circulation from 2026-01-01:
+
+    SEFA         = benchmark x CBAM factor(year) x CSCF          (free-allocation adjustment per tonne)
+    certificates = tonnes x max(SEE - SEFA, 0) - deduction         (unrounded)
+    deduction    = carbon price paid at origin (EUR/tCO2e) x SEE x tonnes / certificate price   (Art. 9)
+    cost         = certificates x price of the period of import, to the cent, half-up
+
+SEE is the published default value for the CN code, country and year (including that year's
+mark-up, as published — never recomputed) or the verified actual emissions (direct, plus
+indirect for cement and fertilisers). A period whose price is not published at known_at uses
+the price the user supplies (shipment `cbam_price`) or the latest published one, and the result
+says it is an estimate. Settlement is annual, so a per-shipment figure is an estimate whenever
+the period's price or benchmarks are not final.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from tariffs.engine.normalise import NormalLine, NormalShipment
+from tariffs.engine.work import LineWork
+from tariffs.errors import InputError
+from tariffs.hts import convert, dotted
+from tariffs.model import Charge, NotApplied
+from tariffs.money import cents, fmt_rate, ratio
+from tariffs.rules.ruleset import RuleSet
+
+DE_MINIMIS_TONNES = Decimal(50)  # Art. 2a as inserted by Reg. (EU) 2025/2083
+NOT_COUNTED = ("280410", "2716")  # hydrogen and electricity are outside the 50 t de minimis
+LEGAL = "Regulation (EU) 2023/956 (CBAM) as amended by Regulation (EU) 2025/2083"
+
+
+def _longest(rows, code: str, key=lambda r: r[0]):
+    best = None
+    for row in rows:
+        prefix = key(row)
+        if code.startswith(prefix) and (best is None or len(prefix) > len(key(best))):
+            best = row
+    return best
+
+
+def cbam_good(rules: RuleSet, code: str, day: dt.date, known: dt.date):
+    rows = [r for r in rules.cbam_goods if r[4].valid_on(day) and r[4].known_at(known)]
+    row = _longest(rows, code)
+    return None if row is None or row[3] else row
+
+
+def tonnes(line: NormalLine) -> Decimal:
+    for quantity, unit in line.quantities:
+        converted = convert(quantity, unit, "t")
+        if converted is not None:
+            return converted
+    raise InputError(f"{line.field}.quantity", "CBAM needs the net mass of the goods",
+                     "quantity with unit t or kg (or net_weight_kg)")
+
+
+def _default_value(rules: RuleSet, code: str, country: str, year: int, known: dt.date):
+    rows = [r for r in rules.cbam_defaults if r[2] == year and r[4].known_at(known)]
+    own = _longest([r for r in rows if r[1] == country], code)
+    return own or _longest([r for r in rows if r[1] == "OTHER"], code)
+
+
+def _benchmark(rules: RuleSet, code: str, day: dt.date, known: dt.date):
+    return _longest([r for r in rules.cbam_benchmarks if r[3].valid_on(day) and r[3].known_at(known)], code)
+
+
+def _factor(rules: RuleSet, year: int, known: dt.date):
+    rows = [r for r in rules.cbam_factors.get(year, []) if r[2].known_at(known)]
+    return rows[-1] if rows else None
+
+
+def _period(day: dt.date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}" if day.year == 2026 else f"{day.isocalendar()[0]}-W" \
+        f"{day.isocalendar()[1]:02d}"
+
+
+def certificate_price(rules: RuleSet, normal: NormalShipment, known: dt.date, warnings: list[str]):
+    """(price, period label, is_estimate, provenance)."""
+    day = normal.entry_date
+    published = [r for r in rules.cbam_prices if r[3] is not None and r[3] <= known]
+    own = next((r for r in published if r[0] <= day < r[1]), None)  # period_end is exclusive
+    if own is not None:
+        return own[2], f"{own[0]}..{own[1]}", False, own[4]
+    period = _period(day)
+    if normal.shipment.cbam_price is not None:
+        warnings.append(f"cbam: the certificate price for {period} is not published at known_at {known}; the price "
+                        f"you supplied ({normal.shipment.cbam_price}) is used: an estimate")
+        return normal.shipment.cbam_price, f"{period} (user-supplied)", True, None
+    earlier = sorted((r for r in published if r[0] <= day), key=lambda r: r[0])
+    if not earlier:
+        raise InputError("cbam_price", f"no CBAM certificate price is published for {period} or before at known_at "
+                         f"{known}", "a price in EUR per tCO2e for an estimate")
+    latest = earlier[-1]
+    warnings.append(f"cbam: the certificate price for {period} is not published at known_at {known}; the latest "
+                    f"published price ({latest[2]} for {latest[0]}..{latest[1]}) is used: an estimate")
+    return latest[2], f"{period} (estimate: price of {latest[0]}..{latest[1]})", True, latest[4]
+
+
+def emissions_used(rules: RuleSet, line: NormalLine, good, source: str, year: int, known: dt.date):
+    """(SEE tCO2e/t, source label, provenance) for default or actual emissions."""
+    code, counts_indirect = line.hts, good[2]
+    if source == "actual":
+        e = line.source.emissions
+        if e is None or e.direct is None:
+            raise InputError(f"{line.field}.emissions.direct", "actual emissions need the direct emissions",
+                             "tCO2e per tonne of goods, from the verified emissions report")
+        if counts_indirect and e.indirect is None:
+            raise InputError(f"{line.field}.emissions.indirect", f"{good[1]} counts indirect emissions too",
+                             "tCO2e per tonne of goods")
+        see = e.direct + (e.indirect if counts_indirect else Decimal(0))
+        return see, "actual", None
+    row = _default_value(rules, code, line.origin, year, known)
+    if row is None:
+        raise InputError(f"{line.field}.emissions", f"no published CBAM default value for CN {dotted(code)} from "
+                         f"{line.origin} for {year} in these rules (see rules_data/GAPS.md)",
+                         "actual emissions: {\"source\": \"actual\", \"direct\": ...}")
+    return row[3], "default", row[4].prov
+
+
+def compute(rules: RuleSet, line: NormalLine, good, source: str, price: Decimal, year: int, day: dt.date,
+            known: dt.date):
+    """Certificates and cost for one line and one emissions source (no rounding of certificates)."""
+    see, label, prov = emissions_used(rules, line, good, source, year, known)
+    bench = _benchmark(rules, line.hts, day, known)
+    if bench is None:
+        raise InputError(f"{line.field}.hts", f"no CBAM benchmark for CN {dotted(line.hts)} in these rules",
+                         "a CN code with a benchmark in rules_data/eu/cbam/benchmarks.csv")
+    factor = _factor(rules, year, known)
+    if factor is None:
+        raise InputError("entry_date", f"no CBAM factor for {year} in these rules", "2026 to 2034")
+    cbam_factor, cscf = factor[0], factor[1] if factor[1] is not None else Decimal(1)
+    sefa = bench[2] * cbam_factor * cscf
+    mass = tonnes(line)
+    gross = mass * max(see - sefa, Decimal(0))
+    deduction = Decimal(0)
+    e = line.source.emissions
+    if e is not None and e.carbon_price_paid:
+        deduction = e.carbon_price_paid * see * mass / price
+    certificates = max(gross - deduction, Decimal(0))
+    return {"see": see, "source": label, "prov": prov, "sefa": sefa, "benchmark": bench, "factor": cbam_factor,
+            "cscf": cscf, "tonnes": mass, "deduction": deduction, "certificates": certificates,
+            "cost": cents(certificates * price)}
+
+
+def cbam_lines(rules: RuleSet, normal: NormalShipment, works: list[LineWork], known: dt.date,
+               warnings: list[str]) -> None:
+    day, year = normal.entry_date, normal.entry_date.year
+    in_scope = []
+    for line, work in zip(normal.lines, works):
+        good = cbam_good(rules, line.hts, day, known)
+        if good is not None:
+            in_scope.append((line, work, good))
+    if not in_scope:
+        return
+    counted = sum((tonnes(line) for line, _, _ in in_scope if not line.hts.startswith(NOT_COUNTED)), Decimal(0))
+    ytd = normal.shipment.cbam_ytd_tonnes
+    if ytd is None:
+        warnings.append("cbam_ytd_tonnes not given: the importer is assumed to have imported no other CBAM goods "
+                        "this year (50 t de minimis, Art. 2a)")
+        ytd = Decimal(0)
+    if ytd + counted <= DE_MINIMIS_TONNES:
+        for line, work, good in in_scope:
+            if not line.hts.startswith(NOT_COUNTED):
+                work.not_applied.append(NotApplied(program="cbam", heading=dotted(line.hts), reason=(
+                    f"de minimis: {fmt_rate(ytd)} t already this year + {fmt_rate(counted)} t = "
+                    f"{fmt_rate(ytd + counted)} t <= 50 t ({LEGAL}, Art. 2a)")))
+        in_scope = [x for x in in_scope if x[0].hts.startswith(NOT_COUNTED)]
+        if not in_scope:
+            return
+    elif ytd <= DE_MINIMIS_TONNES and ytd > 0:
+        warnings.append(f"cbam: this shipment takes the year's CBAM tonnage from {fmt_rate(ytd)} t to "
+                        f"{fmt_rate(ytd + counted)} t, above 50 t: the whole year is in scope, so the {fmt_rate(ytd)} t "
+                        "imported earlier this year also need certificates")
+    price, period, estimate, price_prov = certificate_price(rules, normal, known, warnings)
+    for line, work, good in in_scope:
+        chosen = (line.source.emissions.source if line.source.emissions else "default").lower()
+        if chosen not in ("default", "actual"):
+            raise InputError(f"{line.field}.emissions.source", f"{chosen!r} is not allowed", "default, actual")
+        if line.source.emissions is None:
+            warnings.append(f"{line.field}: no emissions given: CBAM default values used")
+        result = compute(rules, line, good, chosen, price, year, day, known)
+        actual_note = ""
+        if chosen == "actual":
+            actual_note = "; with actual emissions the Column A process benchmark applies in law — the product " \
+                          "benchmark used here makes this an estimate"
+        work.charges.append(Charge(
+            program="cbam", heading=dotted(line.hts), rate=price, basis="certificates",
+            base=result["certificates"], amount=result["cost"],
+            legal_basis=f"{LEGAL}; default values Implementing Reg. (EU) 2025/2621; benchmarks (EU) 2025/2620",
+            source="https://eur-lex.europa.eu/eli/reg/2023/956/oj", confidence="primary" if result["prov"] is None
+            else result["prov"].confidence,
+            certificates=result["certificates"], emissions=result["see"], emissions_source=result["source"],
+            price=price, price_period=period,
+            eur_per_tonne=cents(result["cost"] / result["tonnes"]) if result["tonnes"] else None,
+            share_of_customs_value=ratio(result["cost"], line.customs_value),
+            estimate=True,
+            calculation=(f"{fmt_rate(result['tonnes'])} t x ({fmt_rate(result['see'])} - benchmark "
+                         f"{fmt_rate(result['benchmark'][2])} x factor {fmt_rate(result['factor'])} x CSCF "
+                         f"{fmt_rate(result['cscf'])}) - deduction {fmt_rate(result['deduction'])} = "
+                         f"{result['certificates']} certificates x EUR {price} = {result['cost']}; settled per year, "
+                         f"so this per-shipment figure is an estimate{actual_note}")))
+        if result["prov"] is not None:
+            work.rely(f"cbam_default:{dotted(line.hts)}:{line.origin}:{year}", result["prov"])
+        work.rely(f"cbam_benchmark:{result['benchmark'][0]}", result["benchmark"][3].prov)
+        if price_prov is not None:
+            work.rely(f"cbam_price:{period}", price_prov)
+        if chosen == "actual":
+            default = compute(rules, line, good, "default", price, year, day, known)
+            work.green_premium = {
+                "default": _view(default), "actual": _view(result),
+                "premium": format(default["cost"] - result["cost"], "f"),
+                "premium_per_tonne": format(cents((default["cost"] - result["cost"]) / result["tonnes"]), "f")
+                if result["tonnes"] else None,
+                "note": "CBAM cost with the published default values vs the supplier's verified actual emissions; "
+                        "the difference is what buying the lower-carbon product saves"}
+
+
+def _view(result) -> dict:
+    return {"emissions": format(result["see"], "f"), "certificates": format(result["certificates"], "f"),
+            "cost": format(result["cost"], "f"),
+            "eur_per_tonne": format(cents(result["cost"] / result["tonnes"]), "f") if result["tonnes"] else None}
