@@ -156,13 +156,14 @@ def rules_check(rules_path):
 @click.option("--date", "day", required=True, help="Entry date YYYY-MM-DD.")
 @click.option("--known-at", "known_at", default=None)
 @click.option("--claim", "claims", multiple=True, help="A claim on the line (SPI or Chapter 99 heading).")
+@click.option("--destination", default="US", show_default=True, help="US, EU or TW.")
 @click.option("--rules", "rules_path", default=None)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def rules_show(hts, origin, day, known_at, claims, rules_path, fmt):
+def rules_show(hts, origin, day, known_at, claims, destination, rules_path, fmt):
     """Every measure in force for a product, origin and date, and why others are not."""
     from tariffs.rules.show import show_measures
 
-    report = show_measures(hts, origin, day, known_at, list(claims), rules_path)
+    report = show_measures(hts, origin, day, known_at, list(claims), rules_path, destination)
     if fmt == "json":
         click.echo(json.dumps(report, indent=2, default=str, ensure_ascii=False))
     else:

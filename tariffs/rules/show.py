@@ -36,9 +36,13 @@ def _status(m, rules, hts, origin, day, known, claims):
     return True, text
 
 
-def show_measures(hts, origin, day, known_at=None, claims=None, rules_path=None) -> dict:
+def show_measures(hts, origin, day, known_at=None, claims=None, rules_path=None, destination="US") -> dict:
     rules = load_rules(rules_path)
-    code = normalise_code(hts, "--hts")
+    destination = (destination or "US").upper()
+    if destination not in ("US", "EU", "TW"):
+        raise InputError("--destination", f"{destination!r} is not allowed", "US, EU, TW")
+    jurisdiction = destination.lower()
+    code = normalise_code(hts, "--hts", {"US": (8, 10), "EU": (8,), "TW": (8, 10, 11)}[destination])
     origin = (origin or "").upper()
     if not is_country(origin):
         raise InputError("--origin", f"unknown country {origin!r}", "ISO 3166-1 alpha-2 code")
@@ -49,17 +53,22 @@ def show_measures(hts, origin, day, known_at=None, claims=None, rules_path=None)
     known_dt = parse_known_at(known_at, "--known-at")
     known = known_dt.date()
     claims = [c.upper() for c in claims or []]
-    edition, fell_back = rules.edition_for(entry, known)
-    line = rules.mfn_line(edition, code)
-    if line is None:
-        raise InputError("--hts", f"{dotted(code)} is not a line of HTSUS edition {edition.edition}",
-                         "an 8- or 10-digit HTSUS number")
-    try:
-        special = {k: (v if isinstance(v, str) else v.text) for k, v in parse_special(line.special).items()}
-    except RateParseError:
-        special = {"(unparsed)": line.special}
+    mfn = None
+    if destination == "US":
+        edition, fell_back = rules.edition_for(entry, known)
+        line = rules.mfn_line(edition, code)
+        if line is None:
+            raise InputError("--hts", f"{dotted(code)} is not a line of HTSUS edition {edition.edition}",
+                             "an 8- or 10-digit HTSUS number")
+        try:
+            special = {k: (v if isinstance(v, str) else v.text) for k, v in parse_special(line.special).items()}
+        except RateParseError:
+            special = {"(unparsed)": line.special}
+        mfn = {"edition": edition.edition, "edition_fallback": fell_back, "description": line.description,
+               "units": list(line.units), "general": line.general, "special": special, "column2": line.other,
+               "rate_from": line.rate_from}
     measures, keys = [], set()
-    for m in sorted(rules.candidates(code), key=lambda m: (m.program, m.heading, m.valid_from)):
+    for m in sorted(rules.candidates(code, jurisdiction), key=lambda m: (m.program, m.heading, m.valid_from)):
         applies, reason = _status(m, rules, code, origin, entry, known, claims)
         keys.add(m.key)
         measures.append({"measure_id": m.measure_id, "program": m.program, "heading": m.heading, "kind": m.kind,
@@ -72,22 +81,28 @@ def show_measures(hts, origin, day, known_at=None, claims=None, rules_path=None)
     stacking = [{"stacking_id": s.stacking_id, "winner": s.winner, "loser": s.loser, "effect": s.effect,
                  "reason": s.reason, "legal_basis": s.prov.legal_basis}
                 for s in rules.stacking if s.valid_on(entry) and s.known_at(known)]
-    claimable = sorted(c for c in {m.claim for m in rules.candidates(code) if m.claim})
-    return {"hts": dotted(code), "origin": origin, "date": entry, "known_at": known_dt,
-            "ruleset": {"version": rules.version, "sha256": rules.sha256},
-            "mfn": {"edition": edition.edition, "edition_fallback": fell_back, "description": line.description,
-                    "units": list(line.units), "general": line.general, "special": special,
-                    "column2": line.other, "rate_from": line.rate_from},
+    if destination != "US":
+        stacking = []
+        if not measures:
+            raise InputError("--hts", f"no {destination} data for {dotted(code)} in these rules",
+                             f"a code listed in rules_data/{jurisdiction}/")
+    claimable = sorted(c for c in {m.claim for m in rules.candidates(code, jurisdiction) if m.claim})
+    return {"hts": dotted(code), "origin": origin, "date": entry, "known_at": known_dt, "destination": destination,
+            "ruleset": {"version": rules.version, "sha256": rules.sha256}, "mfn": mfn,
             "measures": measures, "stacking_in_force": stacking, "claims_available": claimable}
 
 
 def render_text(report: dict) -> str:
     mfn = report["mfn"]
-    out = [f"{report['hts']}  origin {report['origin']}  entry {report['date']}  known at {report['known_at']}",
-           f"  {mfn['description']}",
-           f"  MFN (HTSUS edition {mfn['edition']}{', fallback: entry before edition' if mfn['edition_fallback'] else ''}): "
-           f"general {mfn['general'] or '-'}; column 2 {mfn['column2'] or '-'}; units {', '.join(mfn['units']) or '-'}",
-           "  special: " + (", ".join(f"{k}={v}" for k, v in mfn["special"].items()) or "-"), ""]
+    out = [f"{report['destination']} {report['hts']}  origin {report['origin']}  entry {report['date']}  "
+           f"known at {report['known_at']}"]
+    if mfn:
+        out += [f"  {mfn['description']}",
+                f"  MFN (HTSUS edition {mfn['edition']}"
+                f"{', fallback: entry before edition' if mfn['edition_fallback'] else ''}): general "
+                f"{mfn['general'] or '-'}; column 2 {mfn['column2'] or '-'}; units {', '.join(mfn['units']) or '-'}",
+                "  special: " + (", ".join(f"{k}={v}" for k, v in mfn["special"].items()) or "-")]
+    out.append("")
     for flag in (True, False):
         rows = [m for m in report["measures"] if m["applies"] is flag]
         out.append("In force:" if flag else "Not applying (and why):")
