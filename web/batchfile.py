@@ -1,0 +1,301 @@
+"""Batch files: the documented columns, reading CSV/XLSX uploads into rows, pricing the rows,
+and writing the priced file back (CSV or XLSX).
+
+Each row is one line entered as its own entry (so MPF and HMF are per row). File handling
+is independent of how rows are priced: `price_rows` takes any `pricer(shipment, known_at)`;
+today it is `tariffs.quote`, row by row.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import tariffs
+from tariffs import InputError
+from tariffs.model import Quote
+
+# name, required, description, example
+COLUMNS = [
+    ("reference", False, "Your own reference for the row; copied to the priced file.", "PO-1001"),
+    ("destination", False, "US (default). EU and TW are not priced by this ruleset yet.", "US"),
+    ("entry_date", True, "Date of entry (or withdrawal) for consumption, YYYY-MM-DD.", "2025-12-01"),
+    ("filed_on", False, "Date the entry was filed (default: entry_date).", "2025-12-01"),
+    ("hts", True, "HTSUS number, 8 or 10 digits, dots optional.", "7408.11.60.00"),
+    ("description", False, "Free text.", "Copper wire, refined"),
+    ("origin", True, "Country of origin, ISO 3166-1 alpha-2.", "TW"),
+    ("customs_value", True, "Customs value in `currency`.", "100000.00"),
+    ("mode", False, "ocean (default), air, truck, rail or mail.", "ocean"),
+    ("currency", False, "Currency of the money columns (default USD).", "USD"),
+    ("fx_rate", False, "USD per one unit of `currency`; required when it is not USD.", ""),
+    ("freight", False, "Freight in `currency`.", "4200.00"),
+    ("insurance", False, "Insurance in `currency`.", "300.00"),
+    ("other_costs", False, "Other costs in `currency`.", "150.00"),
+    ("quantity", False, "Quantity in the tariff's unit.", "10000"),
+    ("unit", False, "Unit of quantity as printed in the schedule (kg, No., doz., liters, m2, t...).", "kg"),
+    ("quantity2", False, "Second quantity, for lines with two units.", ""),
+    ("unit2", False, "Second unit.", ""),
+    ("net_weight_kg", False, "Net weight in kg.", "10000"),
+    ("copper_content", False, "Value of the copper content, in `currency`.", "100000.00"),
+    ("steel_content", False, "Value of the steel content, in `currency`.", ""),
+    ("aluminum_content", False, "Value of the aluminum content, in `currency`.", ""),
+    ("us_content_value", False, "Value of U.S. content, in `currency`.", ""),
+    ("claims", False, "Special-program indicators or Chapter 99 claims, separated by spaces or ';'.", ""),
+    ("loaded_on", False, "Date loaded at the port of export (in-transit rules), YYYY-MM-DD.", "2025-11-20"),
+    ("mfn_rate", False, "Rate text, only for a line whose printed MFN rate cannot be computed.", ""),
+    ("known_at", False, "Price as the rules were known at this date/datetime (default: the upload's).", ""),
+]
+COLUMN_NAMES = [c[0] for c in COLUMNS]
+REQUIRED = [c[0] for c in COLUMNS if c[1]]
+SHIPMENT_KEYS = ("destination", "entry_date", "filed_on", "mode", "currency", "fx_rate", "freight", "insurance",
+                 "other_costs")
+LINE_KEYS = ("hts", "description", "origin", "customs_value", "quantity", "unit", "quantity2", "unit2",
+             "net_weight_kg", "us_content_value", "loaded_on", "mfn_rate")
+RESULT_COLUMNS = ["status", "error_field", "error", "duties", "fees", "mpf", "hmf", "carbon", "landed_cost",
+                  "import_vat", "landed_cost_incl_vat", "effective_duty_rate", "refundable", "warnings",
+                  "ruleset_version", "known_at_used"]
+
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass
+class Row:
+    number: int  # as in the file: the header is row 1
+    values: dict[str, str]
+    quote: Quote | None = None
+    error: InputError | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # Spreadsheets store numbers as binary floats; their shortest repr is what was typed.
+        return format(Decimal(repr(value)).normalize(), "f") if value == value and abs(value) != float("inf") \
+            else str(value)
+    if isinstance(value, int):
+        return str(value)
+    return str(value).strip()
+
+
+def _header(cells) -> list[str]:
+    return [re.sub(r"\s+", "_", _cell_text(c).strip().lower()) for c in cells]
+
+
+def read_rows(data: bytes, filename: str | None, max_rows: int) -> list[Row]:
+    """Rows of an uploaded CSV or XLSX file (recognised by content, not by name)."""
+    if data.startswith(XLSX_MAGIC):
+        table = _read_xlsx(data, max_rows)
+    else:
+        table = _read_csv(data, max_rows)
+    if not table:
+        raise InputError("file", "the file is empty", "a header row with the documented columns, then rows")
+    header, body = table[0], table[1:]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputError("file", f"missing column(s) {', '.join(missing)}",
+                         "the columns of the template: " + ", ".join(COLUMN_NAMES))
+    rows = []
+    for offset, cells in enumerate(body):
+        texts = [_cell_text(c) for c in cells]
+        if not any(texts):
+            continue
+        values = {name: (texts[i] if i < len(texts) else "") for i, name in enumerate(header) if name}
+        rows.append(Row(offset + 2, values))
+    if not rows:
+        raise InputError("file", "the file has a header but no rows", "at least one row under the header")
+    return rows
+
+
+def _too_many(max_rows: int) -> InputError:
+    return InputError("file", f"more than {max_rows} rows", f"at most {max_rows} rows per file")
+
+
+def _read_csv(data: bytes, max_rows: int) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("file", "not a UTF-8 CSV file or an XLSX workbook", "CSV (UTF-8) or XLSX") from None
+    if "\x00" in text:
+        raise InputError("file", "not a CSV file (binary content)", "CSV (UTF-8) or XLSX")
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    table = []
+    try:
+        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            table.append(cells)
+            if len(table) > max_rows + 1:
+                raise _too_many(max_rows)
+    except csv.Error as exc:
+        raise InputError("file", f"malformed CSV: {exc}", "CSV (UTF-8) or XLSX") from None
+    return table
+
+
+def _read_xlsx(data: bytes, max_rows: int) -> list[list]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InputError("file", f"not a readable XLSX workbook ({type(exc).__name__})", "CSV (UTF-8) or XLSX") \
+            from None
+    try:
+        sheet = workbook.worksheets[0]
+        table = []
+        for cells in sheet.iter_rows(values_only=True):
+            table.append(list(cells))
+            if len(table) > max_rows + 1:
+                raise _too_many(max_rows)
+        return table
+    finally:
+        workbook.close()
+
+
+def rows_from_json(items: list[dict], max_rows: int) -> list[Row]:
+    if len(items) > max_rows:
+        raise _too_many(max_rows)
+    rows = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise InputError(f"rows[{i}]", "a row is not an object", "an object with the batch columns")
+        rows.append(Row(i + 2, {str(k).strip().lower(): _cell_text(v) for k, v in item.items()}))
+    return rows
+
+
+def shipment_of(row: Row) -> dict:
+    v = {k: (x or "").strip() for k, x in row.values.items()}
+    for name in REQUIRED:
+        if not v.get(name):
+            raise InputError(name, "required column is empty", dict((c[0], c[3]) for c in COLUMNS)[name])
+    shipment: dict = {"destination": v.get("destination") or "US", "mode": v.get("mode") or "ocean",
+                      "currency": (v.get("currency") or "USD").upper()}
+    for key in SHIPMENT_KEYS:
+        if v.get(key) and key not in ("destination", "mode", "currency"):
+            shipment[key] = v[key]
+    line: dict = {}
+    for key in LINE_KEYS:
+        if v.get(key):
+            line[key] = v[key].upper() if key == "origin" else v[key]
+    metals = {m: v[f"{m}_content"] for m in ("copper", "steel", "aluminum") if v.get(f"{m}_content")}
+    if metals:
+        line["metal_content"] = metals
+    if v.get("claims"):
+        line["claims"] = [c for c in re.split(r"[\s,;]+", v["claims"]) if c]
+    shipment["lines"] = [line]
+    return shipment
+
+
+def _field_of(error_field: str) -> str:
+    """lines[0].metal_content.copper -> copper_content; lines[0].hts -> hts."""
+    name = re.sub(r"^lines\[0\]\.", "", error_field)
+    if name.startswith("metal_content."):
+        return name.split(".", 1)[1] + "_content"
+    return name
+
+
+def price_rows(rows: list[Row], known_at: str | None, pricer=tariffs.quote) -> list[Row]:
+    for row in rows:
+        try:
+            shipment = shipment_of(row)
+            row.quote = pricer(shipment, known_at=row.values.get("known_at") or known_at)
+        except InputError as exc:
+            row.error = InputError(_field_of(exc.field), exc.message, exc.allowed)
+    return rows
+
+
+def result_columns(rows: list[Row]) -> list[str]:
+    programs = []
+    for row in rows:
+        if row.quote:
+            for line in row.quote.lines:
+                for c in line.charges:
+                    if f"duty_{c.program}" not in programs:
+                        programs.append(f"duty_{c.program}")
+    return RESULT_COLUMNS[:4] + programs + RESULT_COLUMNS[4:]
+
+
+def result_values(row: Row) -> dict[str, str]:
+    if row.error:
+        message = row.error.message + (f" (allowed: {row.error.allowed})" if row.error.allowed else "")
+        return {"status": "error", "error_field": row.error.field, "error": message}
+    q = row.quote
+    totals = q.totals.model_dump(mode="json")
+    out = {"status": "ok", "duties": str(q.totals.duties), "fees": str(q.totals.fees),
+           "carbon": str(q.totals.carbon), "landed_cost": str(q.totals.landed_cost),
+           "import_vat": totals.get("import_vat") or "", "landed_cost_incl_vat": totals.get("landed_cost_incl_vat") or "",
+           "effective_duty_rate": str(q.totals.effective_duty_rate),
+           "refundable": str(q.totals.refundable), "warnings": " | ".join(q.warnings),
+           "ruleset_version": q.ruleset.version, "known_at_used": q.known_at.isoformat()}
+    for fee in q.entry_charges:
+        if fee.program in ("mpf", "hmf"):
+            out[fee.program] = str(fee.amount)
+    for line in q.lines:
+        for c in line.charges:
+            key = f"duty_{c.program}"
+            out[key] = str(Decimal(out.get(key, "0")) + c.amount)
+    return out
+
+
+def output_table(rows: list[Row]) -> tuple[list[str], list[list[str]]]:
+    input_columns = []
+    for row in rows:
+        for k in row.values:
+            if k not in input_columns:
+                input_columns.append(k)
+    header = ["row"] + input_columns + result_columns(rows)
+    body = []
+    for row in rows:
+        result = result_values(row)
+        body.append([str(row.number)] + [row.values.get(k, "") for k in input_columns]
+                    + [result.get(k, "") for k in header[1 + len(input_columns):]])
+    return header, body
+
+
+def write_csv(header: list[str], body: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header)
+    w.writerows([_safe_cell(c) for c in cells] for cells in body)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def _safe_cell(text: str) -> str:
+    # A text cell that starts with = + - @ would be read as a formula by a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and not re.fullmatch(r"-?\d+(\.\d+)?", text) else text
+
+
+def write_xlsx(header: list[str], body: list[list[str]], title: str = "priced") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(text: str) -> str:
+        # Control characters cannot be stored in a worksheet; they carry nothing a desk needs.
+        return _safe_cell(ILLEGAL_CHARACTERS_RE.sub("", text))
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    sheet.append([cell(c) for c in header])
+    for cells in body:
+        sheet.append([cell(c) for c in cells])
+    buf = io.BytesIO()
+    workbook.save(buf)
+    return buf.getvalue()
+
+
+def template_table() -> tuple[list[str], list[list[str]]]:
+    header = COLUMN_NAMES
+    example = [c[3] for c in COLUMNS]
+    return header, [example]
