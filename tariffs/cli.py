@@ -37,7 +37,7 @@ class _Group(click.Group):
             click.echo(f"rules error: {exc}{first}", err=True)
             sys.exit(1)
         except TariffsError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {str(exc).splitlines()[0]}", err=True)
             sys.exit(1)
         except OSError as exc:
             click.echo(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}", err=True)
@@ -67,7 +67,9 @@ def _read_input(path: str) -> str:
 @click.option("--known-at", "known_at", default=None, help="Read the rules as known at this date/datetime (default now).")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
 @click.option("--rules", "rules_path", default=None, help="A rules_data folder (default: the shipped one).")
-def quote(file, known_at, fmt, rules_path):
+@click.option("--record", is_flag=True, help="Write the quote to the audit log (its id goes to stderr).")
+@click.option("--database", default=None, help="Audit store URL (default: $TARIFFS_DATABASE_URL or SQLite).")
+def quote(file, known_at, fmt, rules_path, record, database):
     """Price the shipment in FILE (or - for stdin) and print the quote."""
     from tariffs.engine.normalise import load_json_text
     from tariffs.engine.pipeline import Engine
@@ -75,6 +77,10 @@ def quote(file, known_at, fmt, rules_path):
 
     data = load_json_text(_read_input(file))
     result = Engine(load_rules(rules_path)).quote(data, known_at)
+    if record:
+        from tariffs.store import Store
+
+        click.echo(f"recorded as audit id {Store(database).record(data, result)}", err=True)
     if fmt == "json":
         click.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
     else:
@@ -130,6 +136,35 @@ def compare_cmd(file, origins, dates, known_at):
     if not variants:
         raise InputError("--origin/--date", "nothing to compare", "one or more --origin or --date")
     _print_json(compare(_load_shipment(file), variants, known_at))
+
+
+@main.group()
+def audit():
+    """The audit log: recorded quotes, re-run under another knowledge date."""
+
+
+@audit.command("list")
+@click.option("--database", default=None)
+@click.option("--limit", default=50, show_default=True)
+def audit_list(database, limit):
+    """The most recent recorded quotes."""
+    from tariffs.store import Store
+
+    for row in Store(database).list(limit):
+        click.echo(f"{row.id}\t{row.created_at:%Y-%m-%d %H:%M}\t{row.destination}\t{row.entry_date}\t"
+                   f"known {row.known_at:%Y-%m-%d}\tduties {row.duties}\tlanded {row.landed_cost}\t"
+                   f"ruleset {row.ruleset_sha256[:12]}")
+
+
+@audit.command("rerun")
+@click.argument("quote_id", type=int)
+@click.option("--known-at", "known_at", default=None, help="Knowledge date of the re-run (default: now).")
+@click.option("--database", default=None)
+def audit_rerun(quote_id, known_at, database):
+    """Re-price a recorded quote as known at --known-at, and the difference per heading."""
+    from tariffs.store import Store, rerun
+
+    _print_json(rerun(Store(database), quote_id, known_at))
 
 
 @main.group()

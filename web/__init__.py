@@ -65,6 +65,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(lookup.bp)
     app.register_blueprint(api.bp)
 
+    def audit_store():
+        """The audit store of this app (SQLite by default, TARIFFS_DATABASE_URL / DATABASE_URL otherwise)."""
+        from tariffs.store import Store
+
+        if "tariffs_store" not in app.extensions:
+            app.extensions["tariffs_store"] = Store(app.config.get("DATABASE_URL"))
+        return app.extensions["tariffs_store"]
+
+    app.audit_store = audit_store
+
     @app.get("/healthz")
     def healthz():
         from tariffs import load_rules

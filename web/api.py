@@ -69,7 +69,10 @@ def create_quote():
     body = _object(_json_body(), "a shipment")
     known_at = _known_at(request.args.get("known_at"), body.pop("known_at", None))
     quote = tariffs.quote(body, known_at=known_at)
-    return _json_response(quote.model_dump(mode="json"))
+    audit_id = current_app.audit_store().record(body, quote)
+    response = _json_response(quote.model_dump(mode="json"))
+    response.headers["X-Audit-Id"] = str(audit_id)
+    return response
 
 
 @bp.post("/quotes/compare")
@@ -186,8 +189,10 @@ def rulesets():
     current = {"version": rules.version, "sha256": rules.sha256,
                "knowledge_cutoff": rules.knowledge_cutoff.isoformat() if hasattr(rules.knowledge_cutoff, "isoformat")
                else str(rules.knowledge_cutoff), "changelog": changelog_text(rules)}
-    # One ruleset ships with the package; earlier versions live in the audit store once it exists.
-    return _json_response({"current": current, "rulesets": [current]})
+    # One ruleset ships with the package; the audit store remembers every ruleset quotes were made with.
+    seen = [{"version": r.version, "sha256": r.sha256, "knowledge_cutoff": r.knowledge_cutoff.isoformat(),
+             "changelog": None} for r in current_app.audit_store().rulesets() if r.sha256 != rules.sha256]
+    return _json_response({"current": current, "rulesets": [current, *seen]})
 
 
 @bp.get("/openapi.json")

@@ -12,6 +12,7 @@ from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from tariffs import InputError, RulesError
+from tariffs.store import StoreError
 
 log = logging.getLogger("tariffs.web")
 
@@ -74,6 +75,15 @@ def init_app(app: Flask) -> None:
         if _wants_problem():
             return problem(503, detail)
         return render_template("error.html", status=503, title="Rules unavailable", detail=detail), 503
+
+    @app.errorhandler(StoreError)
+    def _store_error(exc: StoreError):
+        # An audit-log write that fails fails the request, loudly: nothing is priced off the record.
+        log.error("audit store: %s", exc)
+        detail = f"The audit log could not be written, so the quote was not issued: {exc}"
+        if _wants_problem():
+            return problem(503, detail)
+        return render_template("error.html", status=503, title="Audit log unavailable", detail=detail), 503
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -31,8 +31,9 @@ def shipment(example_shipment) -> dict:
 
 
 @pytest.fixture
-def app():
-    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "MAX_BATCH_ROWS": 50})
+def app(tmp_path_factory):
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "MAX_BATCH_ROWS": 50,
+                       "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('audit') / 'audit.db'}"})
 
 
 @pytest.fixture
@@ -53,11 +54,12 @@ def csrf(client):
 
 
 @pytest.fixture(scope="session")
-def live_server():
+def live_server(tmp_path_factory):
     """The app served by waitress (as `tariffs serve` does) on a free loopback port."""
     from waitress.server import create_server
 
-    app = create_app({"SECRET_KEY": "browser-test"})
+    app = create_app({"SECRET_KEY": "browser-test",
+                      "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('audit') / 'audit.db'}"})
     server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="tariffs-test")
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -3,6 +3,7 @@ malformed, mistyped, oversize and refused requests."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,25 @@ def test_openapi_document_is_generated_and_valid(client):
             "/api/v1/rulesets"} <= set(document["paths"])
     text = json.dumps(document)
     assert "#/$defs/" not in text  # every reference resolves inside components
+
+
+def test_every_api_quote_is_recorded_in_the_audit_log(app, client, shipment):
+    response = client.post("/api/v1/quotes?known_at=2026-11-21", json=shipment)
+    assert response.status_code == 200
+    audit_id = int(response.headers["X-Audit-Id"])
+    row = app.audit_store().get(audit_id)
+    assert row.duties == Decimal("53000.00") and row.ruleset_sha256 == response.get_json()["ruleset"]["sha256"]
+
+
+def test_a_failed_audit_write_fails_the_request_loudly(tmp_path, shipment):
+    from web import create_app
+
+    broken = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": "sqlite:///" + str(tmp_path / "a.db")})
+    store = broken.audit_store()
+    store.engine.dispose()
+    (tmp_path / "a.db").unlink()
+    (tmp_path / "a.db").mkdir()  # the database file is now a directory: every write fails
+    response = broken.test_client().post("/api/v1/quotes?known_at=2026-11-21", json=shipment)
+    assert response.status_code == 503
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert "audit log" in response.get_json()["detail"]
