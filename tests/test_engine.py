@@ -2,7 +2,6 @@
 import datetime as dt
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
@@ -10,7 +9,7 @@ from freezegun import freeze_time
 import tariffs
 from tariffs.rules.ruleset import RuleSet
 
-from conftest import ROOT, SHARED, add_measure, add_stacking, shipment
+from conftest import ROOT, add_measure, add_stacking, shipment
 
 
 def charges(quote, program=None):

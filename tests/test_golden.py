@@ -1,6 +1,5 @@
 """Every public worked case of ../shared/golden is a test. Cases whose scope is a later
 issue are strict xfails naming that issue: when the issue lands, the mark comes off."""
-import json
 from decimal import Decimal
 
 import pytest

@@ -1,7 +1,6 @@
 import csv
 import datetime as dt
 import json
-from pathlib import Path
 
 from tariffs.hts import digits
 from tariffs.rules.hts_import import build_rows, import_hts

@@ -18,45 +18,15 @@ import tariffs
 from tariffs import InputError
 from tariffs.model import Quote
 
-# name, required, description, example
-COLUMNS = [
-    ("reference", False, "Your own reference for the row; copied to the priced file.", "PO-1001"),
-    ("destination", False, "US (default). EU and TW are not priced by this ruleset yet.", "US"),
-    ("entry_date", True, "Date of entry (or withdrawal) for consumption, YYYY-MM-DD.", "2025-12-01"),
-    ("filed_on", False, "Date the entry was filed (default: entry_date).", "2025-12-01"),
-    ("hts", True, "HTSUS number, 8 or 10 digits, dots optional.", "7408.11.60.00"),
-    ("description", False, "Free text.", "Copper wire, refined"),
-    ("origin", True, "Country of origin, ISO 3166-1 alpha-2.", "TW"),
-    ("customs_value", True, "Customs value in `currency`.", "100000.00"),
-    ("mode", False, "ocean (default), air, truck, rail or mail.", "ocean"),
-    ("currency", False, "Currency of the money columns (default USD).", "USD"),
-    ("fx_rate", False, "USD per one unit of `currency`; required when it is not USD.", ""),
-    ("freight", False, "Freight in `currency`.", "4200.00"),
-    ("insurance", False, "Insurance in `currency`.", "300.00"),
-    ("other_costs", False, "Other costs in `currency`.", "150.00"),
-    ("quantity", False, "Quantity in the tariff's unit.", "10000"),
-    ("unit", False, "Unit of quantity as printed in the schedule (kg, No., doz., liters, m2, t...).", "kg"),
-    ("quantity2", False, "Second quantity, for lines with two units.", ""),
-    ("unit2", False, "Second unit.", ""),
-    ("net_weight_kg", False, "Net weight in kg.", "10000"),
-    ("copper_content", False, "Value of the copper content, in `currency`.", "100000.00"),
-    ("steel_content", False, "Value of the steel content, in `currency`.", ""),
-    ("aluminum_content", False, "Value of the aluminum content, in `currency`.", ""),
-    ("us_content_value", False, "Value of U.S. content, in `currency`.", ""),
-    ("claims", False, "Special-program indicators or Chapter 99 claims, separated by spaces or ';'.", ""),
-    ("loaded_on", False, "Date loaded at the port of export (in-transit rules), YYYY-MM-DD.", "2025-11-20"),
-    ("mfn_rate", False, "Rate text, only for a line whose printed MFN rate cannot be computed.", ""),
-    ("known_at", False, "Price as the rules were known at this date/datetime (default: the upload's).", ""),
-]
-COLUMN_NAMES = [c[0] for c in COLUMNS]
-REQUIRED = [c[0] for c in COLUMNS if c[1]]
-SHIPMENT_KEYS = ("destination", "entry_date", "filed_on", "mode", "currency", "fx_rate", "freight", "insurance",
-                 "other_costs")
-LINE_KEYS = ("hts", "description", "origin", "customs_value", "quantity", "unit", "quantity2", "unit2",
-             "net_weight_kg", "us_content_value", "loaded_on", "mfn_rate")
-RESULT_COLUMNS = ["status", "error_field", "error", "duties", "fees", "mpf", "hmf", "carbon", "landed_cost",
-                  "import_vat", "landed_cost_incl_vat", "effective_duty_rate", "refundable", "warnings",
-                  "ruleset_version", "known_at_used"]
+from tariffs.batch import (  # noqa: E402 -- the columns are the library's (tariffs.batch)
+    COLUMN_NAMES,
+    COLUMNS,
+    REQUIRED,
+    RESULT_COLUMNS,
+    field_of,
+    quote_values,
+    shipment_of_values,
+)
 
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -175,34 +145,11 @@ def rows_from_json(items: list[dict], max_rows: int) -> list[Row]:
 
 
 def shipment_of(row: Row) -> dict:
-    v = {k: (x or "").strip() for k, x in row.values.items()}
-    for name in REQUIRED:
-        if not v.get(name):
-            raise InputError(name, "required column is empty", dict((c[0], c[3]) for c in COLUMNS)[name])
-    shipment: dict = {"destination": v.get("destination") or "US", "mode": v.get("mode") or "ocean",
-                      "currency": (v.get("currency") or "USD").upper()}
-    for key in SHIPMENT_KEYS:
-        if v.get(key) and key not in ("destination", "mode", "currency"):
-            shipment[key] = v[key]
-    line: dict = {}
-    for key in LINE_KEYS:
-        if v.get(key):
-            line[key] = v[key].upper() if key == "origin" else v[key]
-    metals = {m: v[f"{m}_content"] for m in ("copper", "steel", "aluminum") if v.get(f"{m}_content")}
-    if metals:
-        line["metal_content"] = metals
-    if v.get("claims"):
-        line["claims"] = [c for c in re.split(r"[\s,;]+", v["claims"]) if c]
-    shipment["lines"] = [line]
-    return shipment
+    return shipment_of_values(row.values)
 
 
 def _field_of(error_field: str) -> str:
-    """lines[0].metal_content.copper -> copper_content; lines[0].hts -> hts."""
-    name = re.sub(r"^lines\[0\]\.", "", error_field)
-    if name.startswith("metal_content."):
-        return name.split(".", 1)[1] + "_content"
-    return name
+    return field_of(error_field)
 
 
 def price_rows(rows: list[Row], known_at: str | None, pricer=tariffs.quote) -> list[Row]:
@@ -230,22 +177,7 @@ def result_values(row: Row) -> dict[str, str]:
     if row.error:
         message = row.error.message + (f" (allowed: {row.error.allowed})" if row.error.allowed else "")
         return {"status": "error", "error_field": row.error.field, "error": message}
-    q = row.quote
-    totals = q.totals.model_dump(mode="json")
-    out = {"status": "ok", "duties": str(q.totals.duties), "fees": str(q.totals.fees),
-           "carbon": str(q.totals.carbon), "landed_cost": str(q.totals.landed_cost),
-           "import_vat": totals.get("import_vat") or "", "landed_cost_incl_vat": totals.get("landed_cost_incl_vat") or "",
-           "effective_duty_rate": str(q.totals.effective_duty_rate),
-           "refundable": str(q.totals.refundable), "warnings": " | ".join(q.warnings),
-           "ruleset_version": q.ruleset.version, "known_at_used": q.known_at.isoformat()}
-    for fee in q.entry_charges:
-        if fee.program in ("mpf", "hmf"):
-            out[fee.program] = str(fee.amount)
-    for line in q.lines:
-        for c in line.charges:
-            key = f"duty_{c.program}"
-            out[key] = str(Decimal(out.get(key, "0")) + c.amount)
-    return out
+    return {"status": "ok", **quote_values(row.quote)}
 
 
 def output_table(rows: list[Row]) -> tuple[list[str], list[list[str]]]:

@@ -15,7 +15,6 @@ trade zone (Act for the Establishment and Management of Free Trade Zones, 自由
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from tariffs.engine.amounts import compute_amounts
 from tariffs.engine.eu import allocate
