@@ -113,6 +113,24 @@ def compare_zone(file, withdraw_on, status, known_at):
     _print_json(zone_vs_direct(_load_shipment(file), withdraw_on, status, known_at))
 
 
+@main.command("inverted")
+@click.argument("file")
+@click.option("--admitted-on", required=True, help="Date the components were admitted to the zone.")
+@click.option("--known-at", "known_at", default=None)
+def inverted(file, admitted_on, known_at):
+    """Zone manufacturing: finished product in NPF status vs components in PF status.
+
+    FILE: {"shipment": {... one finished line, entry_date = withdrawal ...}, "components": [lines]}.
+    """
+    from tariffs.scenarios import inverted_tariff
+
+    data = _load_shipment(file)
+    if not isinstance(data, dict) or "shipment" not in data or "components" not in data:
+        raise InputError("FILE", "expected an object with shipment and components", '{"shipment": ..., '
+                         '"components": [...]}')
+    _print_json(inverted_tariff(data["shipment"], data["components"], admitted_on, known_at))
+
+
 @main.command("carbon")
 @click.argument("file")
 @click.option("--known-at", "known_at", default=None)

@@ -92,3 +92,37 @@ def compare(shipment, variants: list[dict], known_at=None, engine: Engine | None
         except InputError as exc:
             results.append({"variant": variant, "error": str(exc), "field": exc.field})
     return results
+
+
+def inverted_tariff(shipment, components: list[dict], admitted_on, known_at=None, engine: Engine | None = None) -> dict:
+    """Zone manufacturing: the finished product withdrawn in non-privileged foreign status (rated as the
+    finished article at withdrawal, 19 CFR 146.65(a)(2)) vs its foreign components in privileged foreign
+    status (rated as components at admission, 146.65(a)(1)).
+
+    ``shipment`` holds the finished line (its entry_date is the withdrawal); ``components`` are lines in the
+    contract's shape. Where a measure made privileged foreign status mandatory for goods admitted on or
+    after its date (rules_data/us/ftz_rules.csv), the NPF option does not avoid it: the result says so.
+    """
+    engine = engine or Engine()
+    base = parse_shipment(shipment).model_dump(mode="json")
+    if base["destination"] != "US":
+        raise InputError("destination", "the inverted-tariff comparison is for US foreign-trade zones", "US")
+    if not components:
+        raise InputError("components", "no component lines", "one or more lines in the contract's shape")
+    admitted = admitted_on if isinstance(admitted_on, str) else admitted_on.isoformat()
+    finished = copy.deepcopy(base)
+    finished["ftz"] = {"status": "non_privileged_foreign", "admitted_on": admitted}
+    parts = copy.deepcopy(base)
+    parts["lines"] = components
+    parts["ftz"] = {"status": "privileged_foreign", "admitted_on": admitted}
+    npf = engine.quote(finished, known_at)
+    pf = engine.quote(parts, known_at)
+    forced = sorted({c.heading for line in npf.lines for c in line.charges
+                     if c.calculation and "privileged foreign status was mandatory" in c.calculation})
+    cheaper = "finished (NPF)" if npf.totals.duties < pf.totals.duties else (
+        "components (PF)" if pf.totals.duties < npf.totals.duties else "equal")
+    return {"finished_npf": _summary(npf), "components_pf": _summary(pf), "cheaper": cheaper,
+            "saving": abs(npf.totals.duties - pf.totals.duties),
+            "mandatory_pf_headings": forced,
+            "note": ("measures with mandatory privileged foreign status apply whatever the choice: "
+                     + ", ".join(forced)) if forced else "no measure forces privileged foreign status here"}

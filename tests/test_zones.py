@@ -102,3 +102,18 @@ def test_taiwan_release_without_a_sourced_duty_rate_is_refused(engine):
     with pytest.raises(tariffs.InputError) as exc:
         engine.quote(s, known_at="2026-11-21")
     assert exc.value.field == "lines[0].hts" and "no Taiwan duty data" in str(exc.value)
+
+
+def test_inverted_tariff_comparison(engine):
+    from tariffs.scenarios import inverted_tariff
+
+    # Finished: a laptop 8471.30.01 from VN (MFN Free), made in the zone from insulated cable 8544.42.90.90
+    # (MFN 2.6%) from VN worth 1000, admitted and withdrawn in 2024 (before the 2025-26 measures).
+    # NPF finished: Free -> 0.00; PF components: 2.6% x 1000 = 26.00. The finished rate is cheaper by 26.00.
+    shipment = {"destination": "US", "entry_date": "2024-06-03", "mode": "air", "entry_type": "formal",
+                "lines": [{"hts": "8471.30.01.00", "origin": "VN", "customs_value": "1200.00"}]}
+    components = [{"hts": "8544.42.90.90", "origin": "VN", "customs_value": "1000.00"}]
+    result = inverted_tariff(shipment, components, "2024-05-01", known_at="2026-11-21", engine=engine)
+    assert result["finished_npf"]["duties"] == Decimal("0.00")
+    assert result["components_pf"]["duties"] == Decimal("26.00")
+    assert result["cheaper"] == "finished (NPF)" and result["saving"] == Decimal("26.00")
