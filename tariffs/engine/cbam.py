@@ -27,8 +27,6 @@ from tariffs.model import Charge, NotApplied
 from tariffs.money import cents, fmt_rate, ratio
 from tariffs.rules.ruleset import RuleSet
 
-DE_MINIMIS_TONNES = Decimal(50)  # Art. 2a as inserted by Reg. (EU) 2025/2083
-NOT_COUNTED = ("280410", "2716")  # hydrogen and electricity are outside the 50 t de minimis
 LEGAL = "Regulation (EU) 2023/956 (CBAM) as amended by Regulation (EU) 2025/2083"
 
 
@@ -154,25 +152,32 @@ def cbam_lines(rules: RuleSet, normal: NormalShipment, works: list[LineWork], kn
             in_scope.append((line, work, good))
     if not in_scope:
         return
-    counted = sum((tonnes(line) for line, _, _ in in_scope if not line.hts.startswith(NOT_COUNTED)), Decimal(0))
+    rule = next((r for r in rules.cbam_de_minimis if r[2].valid_on(day) and r[2].known_at(known)), None)
+    threshold, not_counted = (rule[0], rule[1]) if rule else (None, ())
+
+    def counts(line) -> bool:
+        return not line.hts.startswith(not_counted) if not_counted else True
+
+    counted = sum((tonnes(line) for line, _, _ in in_scope if counts(line)), Decimal(0))
     ytd = normal.shipment.cbam_ytd_tonnes
-    if ytd is None:
-        warnings.append("cbam_ytd_tonnes not given: the importer is assumed to have imported no other CBAM goods "
-                        "this year (50 t de minimis, Art. 2a)")
-        ytd = Decimal(0)
-    if ytd + counted <= DE_MINIMIS_TONNES:
+    if ytd is None and threshold is not None:
+        warnings.append(f"cbam_ytd_tonnes not given: the importer is assumed to have imported no other CBAM goods "
+                        f"this year ({fmt_rate(threshold)} t de minimis, {rule[2].prov.legal_basis})")
+    ytd = ytd or Decimal(0)
+    if threshold is not None and ytd + counted <= threshold:
         for line, work, good in in_scope:
-            if not line.hts.startswith(NOT_COUNTED):
+            if counts(line):
                 work.not_applied.append(NotApplied(program="cbam", heading=dotted(line.hts), reason=(
                     f"de minimis: {fmt_rate(ytd)} t already this year + {fmt_rate(counted)} t = "
-                    f"{fmt_rate(ytd + counted)} t <= 50 t ({LEGAL}, Art. 2a)")))
-        in_scope = [x for x in in_scope if x[0].hts.startswith(NOT_COUNTED)]
+                    f"{fmt_rate(ytd + counted)} t <= {fmt_rate(threshold)} t ({rule[2].prov.legal_basis})")))
+                work.rely("cbam_de_minimis", rule[2].prov)
+        in_scope = [x for x in in_scope if not counts(x[0])]
         if not in_scope:
             return
-    elif ytd <= DE_MINIMIS_TONNES and ytd > 0:
+    elif threshold is not None and 0 < ytd <= threshold:
         warnings.append(f"cbam: this shipment takes the year's CBAM tonnage from {fmt_rate(ytd)} t to "
-                        f"{fmt_rate(ytd + counted)} t, above 50 t: the whole year is in scope, so the {fmt_rate(ytd)} t "
-                        "imported earlier this year also need certificates")
+                        f"{fmt_rate(ytd + counted)} t, above {fmt_rate(threshold)} t: the whole year is in scope, so "
+                        f"the {fmt_rate(ytd)} t imported earlier this year also need certificates")
     price, period, estimate, price_prov = certificate_price(rules, normal, known, warnings)
     for line, work, good in in_scope:
         chosen = (line.source.emissions.source if line.source.emissions else "default").lower()

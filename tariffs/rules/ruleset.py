@@ -63,6 +63,7 @@ CBAM_GOODS_COLUMNS = ["cn", "sector", "counts_indirect", "excluded", *TIMES, *PR
 CBAM_DEFAULT_COLUMNS = ["cn", "country", "year", "value", *PROVENANCE, "recorded_at", "retracted_at"]
 CBAM_BENCHMARK_COLUMNS = ["cn", "route", "value", *TIMES, *PROVENANCE]
 CBAM_FACTOR_COLUMNS = ["year", "cbam_factor", "cscf", "recorded_at", "retracted_at", *PROVENANCE]
+CBAM_DE_MINIMIS_COLUMNS = ["threshold_tonnes", "excluded_cn", *TIMES, *PROVENANCE]
 CBAM_PRICE_COLUMNS = ["period_start", "period_end", "price", "published_on", *PROVENANCE]
 TW_FTZ_COLUMNS = ["ccc", "metal", "exchange", "approved_from", "approved_to", "recorded_at", "retracted_at",
                   *PROVENANCE]
@@ -590,6 +591,11 @@ class RuleSet:
             cscf = _decimal(row["cscf"], f"{where} cscf", problems)
             timed = _timed_prov({**row, "valid_from": f"{row['year']}-01-01", "valid_to": ""}, where, problems)
             self.cbam_factors.setdefault(int(row["year"]), []).append((factor or Decimal(0), cscf, timed))
+        self.cbam_de_minimis = []
+        for where, row in self._optional("eu/cbam/de_minimis.csv", CBAM_DE_MINIMIS_COLUMNS, problems):
+            threshold = _decimal(row["threshold_tonnes"], f"{where} threshold_tonnes", problems)
+            excluded = tuple(digits(x) for x in _list(row["excluded_cn"]))
+            self.cbam_de_minimis.append((threshold or Decimal(0), excluded, _timed_prov(row, where, problems)))
         self.cbam_prices = []
         for where, row in self._optional("eu/cbam/prices.csv", CBAM_PRICE_COLUMNS, problems):
             price = _decimal(row["price"], f"{where} price", problems)
