@@ -45,10 +45,7 @@ def fmt_money(amount: Decimal) -> str:
 
 def fmt_rate(rate: Decimal) -> str:
     """A rate as a plain decimal string without exponent or needless trailing zeros."""
-    text = format(rate.normalize(), "f")
-    if "." not in text:
-        return text
-    return text
+    return format(rate.normalize(), "f")
 
 
 def ratio(numerator: Decimal, denominator: Decimal, places: int = 6) -> Decimal:

@@ -57,7 +57,7 @@ def _merge(rules: RuleSet, base: LineWork, other: LineWork, keep, reason_missing
            replaces_ended: bool = False) -> LineWork:
     """Start from ``base`` and add ``other``'s charges that ``keep(measure)`` says belong; explain the rest."""
     have = {c.measure_id for c in base.charges}
-    by_id = {m.measure_id: m for m in rules.measures}
+    by_id = rules.measure_by_id
     for charge in other.charges:
         if charge.measure_id in have or charge.measure_id not in by_id:
             continue

@@ -51,7 +51,7 @@ def resolve_measures(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.d
             continue
         if m.claim and m.claim not in line.claims:
             continue
-        if m.except_scope and line_prefixes & set(m.except_scope):
+        if m.except_set and not line_prefixes.isdisjoint(m.except_set):
             work.set_aside(m, f"{dotted(line.hts)} is carved out of the scope of {m.heading} ({_cite(m)})")
             continue
         if m.except_origins and rules.matches_origin(line.origin, m.except_origins, day, known):

@@ -230,9 +230,7 @@ def _line(i: int, line: Line, default_origin: str | None, fx: Decimal, code_leng
 def load_json_text(text: str):
     """Parse JSON keeping numbers exact (Decimal), with a clear error on malformed input."""
     try:
-        from decimal import Decimal as _D
-
-        return json.loads(text, parse_float=_D)
+        return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise InputError("shipment", f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
                          "a JSON object in the shape of contract/shipment.example.json") from None

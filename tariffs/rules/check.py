@@ -2,6 +2,7 @@
 provenance on every row, and scopes that match no HTS line."""
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from itertools import combinations
 
@@ -12,15 +13,14 @@ from tariffs.rules.rows import Timed
 from tariffs.rules.ruleset import RuleSet, default_rules_path, load_rules
 
 
+_MAX = dt.date.max
+
+
 def _overlap(a: Timed, b: Timed) -> bool:
     valid = a.valid_from < (b.valid_to or _MAX) and b.valid_from < (a.valid_to or _MAX)
     known = a.recorded_at < (b.retracted_at or _MAX) and b.recorded_at < (a.retracted_at or _MAX)
     return valid and known
 
-
-import datetime as _dt  # noqa: E402
-
-_MAX = _dt.date.max
 
 
 def overlaps(rules: RuleSet) -> list[str]:

@@ -82,6 +82,7 @@ class Measure(Timed):
     heading: str = ""
     scope: tuple[str, ...] = ()  # prefixes (scopes expanded) or ("ALL",)
     except_scope: tuple[str, ...] = ()
+    except_set: frozenset = frozenset()  # except_scope as a set, for the per-line test
     scope_text: str = ""
     origins: tuple[str, ...] = ()
     except_origins: tuple[str, ...] = ()

@@ -377,9 +377,11 @@ class RuleSet:
                 continue
             for i, row in enumerate(df.to_dict("records"), start=2):
                 self.measures.append(self._measure(row, f"{rel}:{i}", rel, problems))
-        ids = [m.measure_id for m in self.measures]
-        for dup in sorted({x for x in ids if ids.count(x) > 1}):
-            problems.add("measures", f"duplicate measure_id {dup!r}")
+        self.measure_by_id: dict[str, Measure] = {}
+        for m in self.measures:
+            if m.measure_id in self.measure_by_id:
+                problems.add("measures", f"duplicate measure_id {m.measure_id!r}")
+            self.measure_by_id[m.measure_id] = m
         self._index_measures()
 
     def _measure(self, row: dict, where: str, table: str, problems: _Problems) -> Measure:
@@ -424,13 +426,14 @@ class RuleSet:
             if ":" not in target or target.split(":")[0] not in self.programs:
                 problems.add(where, f"target {target!r} must be program:heading-pattern with a known program")
         scope = self._scope(row["scope"], where, problems)
+        except_scope = self._scope(row["except_scope"], where, problems)
         if not scope:
             problems.add(where, "scope is empty (use ALL or prefixes)")
         return Measure(
             **_times(row, where, problems),
             measure_id=row["measure_id"].strip(), key=row["key"].strip() or row["measure_id"].strip(),
             program=program, kind=kind, heading=heading, scope=scope,
-            except_scope=self._scope(row["except_scope"], where, problems), scope_text=row["scope"].strip(),
+            except_scope=except_scope, except_set=frozenset(except_scope), scope_text=row["scope"].strip(),
             origins=origins, except_origins=except_origins, claim=row["claim"].strip() or None,
             condition=condition, in_transit_heading=in_transit_heading,
             except_claims=_list(row["except_claims"]), rate=rate, specific=specific,

@@ -22,7 +22,7 @@ def _status(m, rules, hts, origin, day, known, claims):
         return False, f"origin {origin} not covered ({';'.join(m.origins)})"
     if m.except_origins and rules.matches_origin(origin, m.except_origins, day, known):
         return False, f"origin {origin} exempt ({';'.join(m.except_origins)})"
-    if m.except_scope and set(prefixes(hts)) & set(m.except_scope):
+    if m.except_set and not m.except_set.isdisjoint(prefixes(hts)):
         return False, "product carved out of scope"
     if m.claim and m.claim not in claims:
         return False, f"applies only when the line claims {m.claim}"
@@ -67,10 +67,9 @@ def show_measures(hts, origin, day, known_at=None, claims=None, rules_path=None,
         mfn = {"edition": edition.edition, "edition_fallback": fell_back, "description": line.description,
                "units": list(line.units), "general": line.general, "special": special, "column2": line.other,
                "rate_from": line.rate_from}
-    measures, keys = [], set()
+    measures = []
     for m in sorted(rules.candidates(code, jurisdiction), key=lambda m: (m.program, m.heading, m.valid_from)):
         applies, reason = _status(m, rules, code, origin, entry, known, claims)
-        keys.add(m.key)
         measures.append({"measure_id": m.measure_id, "program": m.program, "heading": m.heading, "kind": m.kind,
                          "rate": str(m.rate) if m.rate is not None else None,
                          "floor": str(m.floor) if m.floor is not None else None, "basis": m.basis,
