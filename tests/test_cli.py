@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, SHARED, shipment
+from conftest import DATA, ROOT, shipment
 
 
 def run(*args, stdin=None):
@@ -14,7 +14,7 @@ def run(*args, stdin=None):
 
 
 def test_quote_contract_example():
-    p = run("quote", str(SHARED / "contract" / "shipment.example.json"), "--known-at", "2026-11-21")
+    p = run("quote", str(DATA / "contract" / "shipment.example.json"), "--known-at", "2026-11-21")
     assert p.returncode == 0, p.stderr
     quote = json.loads(p.stdout)
     assert quote["totals"]["duties"] == "53000.00"
@@ -81,7 +81,7 @@ def test_rules_show_explains_in_force_and_not():
 
 
 def test_import_hts_cli(tmp_rules):
-    p = run("rules", "import-hts", str(SHARED / "data" / "usitc_hts_2025" / "chapter-01.json"),
+    p = run("rules", "import-hts", str(DATA / "usitc_hts_2025" / "chapter-01.json"),
             "--effective", "2026-01-01", "--edition", "cli-test", "--rules", str(tmp_rules))
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["lines"] > 10

@@ -6,7 +6,7 @@ import pytest
 
 import tariffs
 
-from conftest import golden_cases
+from conftest import DATA, GOLDEN, SHARED, golden_cases
 
 DONE_SCOPES = {"foundation", "us-regime", "cbam"}
 LATER = {"us-regime": "issue #3 (the whole US regime)", "cbam": "issue #4 (CBAM and zones)"}
@@ -56,3 +56,17 @@ def _params():
 def test_golden_case(case):
     quote = tariffs.quote(case["shipment"], known_at=case["known_at"]).model_dump(mode="json")
     assert check(case, quote) == []
+
+
+@pytest.mark.parametrize("name", ["golden", "contract"])
+def test_in_repo_copies_agree_with_shared(name):
+    """tests/golden and tests/data/contract are copies of ../shared; where ../shared is present (CI),
+    they must be identical. Only this comparison is skipped on a clone without ../shared."""
+    source = SHARED / name
+    if not source.is_dir():
+        pytest.skip(f"{source} is absent: nothing to compare the in-repo copy with")
+    copy = GOLDEN if name == "golden" else DATA / "contract"
+    files = sorted(p.name for p in source.iterdir() if p.is_file())
+    assert files == sorted(p.name for p in copy.iterdir() if p.is_file())
+    for filename in files:
+        assert (copy / filename).read_bytes() == (source / filename).read_bytes(), filename

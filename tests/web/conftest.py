@@ -13,7 +13,7 @@ import pytest
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTRACT = ROOT.parent / "shared" / "contract"
+CONTRACT = ROOT / "tests" / "data" / "contract"
 # A knowledge date after the ruleset's cutoff: quotes under it do not move with the clock.
 KNOWN_AT = "2026-11-21"
 

@@ -29,7 +29,7 @@ def test_quote_answers_the_contract(client, shipment):
     assert body == tariffs.quote(shipment, known_at=KNOWN_AT).model_dump(mode="json")
     assert body["totals"]["duties"] == "53000.00"
     assert [c["program"] for c in body["lines"][0]["charges"]] == ["mfn", "section_232"]
-    contract = json.loads((Path(__file__).resolve().parents[3] / "shared" / "contract" /
+    contract = json.loads((Path(__file__).resolve().parents[2] / "tests" / "data" / "contract" /
                            "quote.example.json").read_text())
     assert set(contract) <= set(body)
     assert set(contract["totals"]) <= set(body["totals"])
