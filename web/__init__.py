@@ -14,6 +14,8 @@ import secrets
 
 from flask import Flask, jsonify
 
+from tariffs import limits
+
 log = logging.getLogger("tariffs.web")
 
 # Upload and request limits. A batch file of 5 MB is far above any book a desk prices at once;
@@ -22,8 +24,8 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
     "MAX_FORM_PARTS": 2000,
-    "MAX_BATCH_ROWS": 2000,
-    "MAX_FORM_LINES": 50,
+    "MAX_BATCH_ROWS": limits.MAX_BATCH_ROWS,
+    "MAX_FORM_LINES": min(50, limits.MAX_LINES_PER_QUOTE),
     "MAX_COMPARE_SCENARIOS": 24,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -54,11 +56,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["DEBUG"] = False
         app.debug = False
 
-    from web import api, batch, compare, errors, filters, lookup, price, security
+    from web import api, batch, compare, errors, filters, lookup, price, safety, security
 
     security.init_app(app)
     filters.init_app(app)
     errors.init_app(app)
+    safety.init_app(app)
     app.register_blueprint(price.bp)
     app.register_blueprint(compare.bp)
     app.register_blueprint(batch.bp)

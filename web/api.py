@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 import tariffs
 from tariffs import InputError
-from web import batchfile, schemas
+from web import batchfile, inputs, schemas
 from web.batch import file_response, render_file
 from web.errors import ApiProblem
 from web.lookup import changelog_text, measures_report
@@ -25,24 +25,8 @@ def _json_response(data, status: int = 200) -> Response:
     return Response(json.dumps(data, ensure_ascii=False), status=status, mimetype="application/json")
 
 
-def _is_json(mimetype: str) -> bool:
-    return mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
-
-
 def _json_body():
-    if not _is_json(request.mimetype):
-        raise ApiProblem(415, f"Send the body as application/json (got {request.mimetype or 'no content type'}).",
-                         field="Content-Type", allowed="application/json")
-    raw = request.get_data(cache=False)
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ApiProblem(400, "The body is not UTF-8 text.", field="body", allowed="a JSON document") from None
-    except json.JSONDecodeError as exc:
-        raise ApiProblem(400, f"Malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.",
-                         field="body", allowed="a JSON document") from None
-    except RecursionError:
-        raise ApiProblem(400, "The JSON is nested too deeply.", field="body") from None
+    return inputs.json_body("body")
 
 
 def _object(body, what: str) -> dict:
@@ -52,22 +36,15 @@ def _object(body, what: str) -> dict:
 
 
 def _known_at(*candidates) -> str | None:
-    """The first given known_at, checked here so that a bad one is a 422 naming it."""
-    for value in candidates:
-        if value is None or value == "":
-            continue
-        if not isinstance(value, str):
-            raise InputError("known_at", f"{value!r} is not an ISO date or datetime",
-                             "YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]")
-        tariffs.parse_known_at(value, "known_at")
-        return value
-    return None
+    """The first given known_at, checked here (web.inputs) so that a bad one is a 422 naming it."""
+    return inputs.first_known_at(*candidates)
 
 
 @bp.post("/quotes")
 def create_quote():
     body = _object(_json_body(), "a shipment")
     known_at = _known_at(request.args.get("known_at"), body.pop("known_at", None))
+    inputs.lines_within_cap(body)
     quote = tariffs.quote(body, known_at=known_at)
     audit_id = current_app.audit_store().record(body, quote)
     response = _json_response(quote.model_dump(mode="json"))
@@ -78,6 +55,7 @@ def create_quote():
 @bp.post("/quotes/compare")
 def compare_quotes():
     body = _object(_json_body(), "a comparison request")
+    inputs.lines_within_cap(body.get("shipment"), "shipment.lines")
     try:
         parsed = schemas.CompareRequest.model_validate(body)
     except ValidationError as exc:
@@ -86,10 +64,7 @@ def compare_quotes():
     variants = []
     for i, scenario in enumerate(parsed.scenarios):
         if scenario.known_at:
-            try:
-                _known_at(scenario.known_at)
-            except InputError as exc:
-                raise InputError(f"scenarios[{i}].known_at", exc.message, exc.allowed) from None
+            inputs.known_at(scenario.known_at, f"scenarios[{i}].known_at")
         ftz = UNCHANGED
         if "ftz" in scenario.model_fields_set:
             ftz = scenario.ftz.model_dump(mode="json", exclude_none=True) if scenario.ftz else None
@@ -141,13 +116,7 @@ def price_batch():
             raise ApiProblem(413, f"more than {max_rows} rows", field="rows", allowed=f"at most {max_rows} rows")
         rows = batchfile.rows_from_json(parsed.rows, max_rows)
         known_at = _known_at(request.args.get("known_at"), parsed.known_at)
-    for row in rows:
-        if row.values.get("known_at"):
-            try:
-                _known_at(row.values["known_at"])
-            except InputError as exc:
-                row.error = exc
-    batchfile.price_rows([r for r in rows if r.error is None], known_at)
+    batchfile.price_rows(rows, known_at)
     if fmt != "json":
         header, body = batchfile.output_table(rows)
         return file_response(render_file(header, body, fmt), fmt, "tariffs-priced")

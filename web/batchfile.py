@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +18,8 @@ from decimal import Decimal
 import tariffs
 from tariffs import InputError
 from tariffs.model import Quote
+from web import inputs
+from web.safety import ALLOWED, describe
 
 from tariffs.batch import (  # noqa: E402 -- the columns are the library's (tariffs.batch)
     COLUMN_NAMES,
@@ -29,6 +32,7 @@ from tariffs.batch import (  # noqa: E402 -- the columns are the library's (tari
 )
 
 XLSX_MAGIC = b"PK\x03\x04"
+log = logging.getLogger("tariffs.web")
 
 
 @dataclass
@@ -153,12 +157,23 @@ def _field_of(error_field: str) -> str:
 
 
 def price_rows(rows: list[Row], known_at: str | None, pricer=tariffs.quote) -> list[Row]:
+    """Price each row on its own: whatever one row raises (an InputError, or an arithmetic or range
+    failure the bounds did not catch) is that row's error, and the other rows are still priced. Only
+    a failure of the rules themselves (RulesError) fails the whole batch."""
     for row in rows:
+        if row.error is not None:
+            continue
         try:
+            row_known_at = inputs.known_at(row.values.get("known_at"))
             shipment = shipment_of(row)
-            row.quote = pricer(shipment, known_at=row.values.get("known_at") or known_at)
+            row.quote = pricer(shipment, known_at=row_known_at or known_at)
         except InputError as exc:
             row.error = InputError(_field_of(exc.field), exc.message, exc.allowed)
+        except tariffs.RulesError:
+            raise
+        except Exception as exc:  # noqa: BLE001 -- one row's failure, whatever its type, stays that row's
+            log.warning("batch row %s could not be priced (%s)", row.number, type(exc).__name__, exc_info=exc)
+            row.error = InputError("row", describe(exc), ALLOWED)
     return rows
 
 

@@ -53,8 +53,12 @@ def input_problem(exc: InputError, status: int = 422) -> Response:
     return problem(status, f"{exc.field}: {exc.message}", field=exc.field, allowed=exc.allowed)
 
 
+# Downloads answer errors as problem JSON too: a client asked for data, not a page.
+DATA_PATHS = ("/quote.json", "/quote.csv")
+
+
 def _wants_problem() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith("/api/") or request.path in DATA_PATHS
 
 
 def init_app(app: Flask) -> None:
@@ -64,9 +68,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(InputError)
     def _input_error(exc: InputError):
+        status = getattr(exc, "status", 422)  # 400 for a permalink that was altered (web.forms.LinkAltered)
         if _wants_problem():
-            return input_problem(exc)
-        return render_template("error.html", status=422, title="Invalid input", detail=str(exc)), 422
+            return input_problem(exc, status)
+        return render_template("error.html", status=status, title=TITLES.get(status, "Invalid input"),
+                               detail=str(exc)), status
 
     @app.errorhandler(RulesError)
     def _rules_error(exc: RulesError):

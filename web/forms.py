@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
-from tariffs import InputError
+from tariffs import InputError, jsonio
 
 METALS = ("copper", "steel", "aluminum")
 SHIPMENT_FIELDS = ("destination", "member_state", "entry_date", "filed_on", "origin", "mode", "currency",
@@ -190,19 +190,51 @@ def form_from_shipment(shipment: dict, known_at: str = "", max_lines: int = 50) 
     return ShipmentForm(values=values, lines=max(len(lines), 1), known_at=known_at or "")
 
 
-# --- permalinks: the shipment itself, as base64url JSON in the query string ---------------
+# --- permalinks: the shipment itself, as base64url JSON in the query string, signed ----------
+#
+# A permalink is re-priced on every visit, so its shipment is input like any other; the signature
+# (HMAC with the app's SECRET_KEY, itsdangerous) makes a shared quote tamper-evident: a link whose
+# shipment was edited, or that another server made, is refused instead of priced. Links live as long
+# as the secret key (set TARIFFS_SECRET_KEY to keep them across restarts and processes).
 
-def encode_shipment(shipment: dict) -> str:
-    text = json.dumps(shipment, separators=(",", ":"), ensure_ascii=False, sort_keys=False)
-    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+SALT = "tariffs.permalink.v1"
+LINK_ALLOWED = "a link made by this server's price form"
 
 
-def decode_shipment(token: str, name: str = "s") -> dict:
+class LinkAltered(InputError):
+    """A permalink whose signature does not match: edited, truncated or made elsewhere (400)."""
+
+    status = 400
+
+    def __init__(self, name: str = "s"):
+        super().__init__(name, "the link was altered or is not from this server", LINK_ALLOWED)
+
+
+def _signer(secret=None):
+    from flask import current_app
+    from itsdangerous import Signer
+
+    return Signer(secret if secret is not None else current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def encode_shipment(shipment: dict, secret=None) -> str:
+    text = json.dumps(shipment, separators=(",", ":"), ensure_ascii=False, sort_keys=False, default=str)
+    payload = base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+    return _signer(secret).sign(payload).decode("ascii")
+
+
+def decode_shipment(token: str, name: str = "s", secret=None) -> dict:
+    from itsdangerous import BadSignature
+
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        data = json.loads(raw.decode("utf-8"))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        payload = _signer(secret).unsign(token.encode("utf-8", "surrogatepass")).decode("ascii")
+    except (BadSignature, UnicodeError):
+        raise LinkAltered(name) from None
+    try:
+        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    except (binascii.Error, ValueError):
         raise InputError(name, "the link does not hold a shipment", "base64url-encoded JSON") from None
+    data = jsonio.loads(raw, name)  # strict: UTF-8, each key once, bounded depth
     if not isinstance(data, dict):
         raise InputError(name, "the link does not hold a shipment", "base64url-encoded JSON object")
     return data

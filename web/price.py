@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 import tariffs
 from tariffs import InputError
 from tariffs.model import Ftz, Shipment
-from web.forms import (ShipmentForm, decode_shipment, encode_shipment, form_from_request, form_from_shipment,
+from web.forms import (LinkAltered, ShipmentForm, decode_shipment, encode_shipment, form_from_request, form_from_shipment,
                        remove_line, shipment_from_form)
 from web.present import landed_segments, quote_csv
 
@@ -74,6 +74,8 @@ def index():
     elif request.args.get("s"):
         try:
             shipment = decode_shipment(request.args["s"])
+        except LinkAltered as exc:
+            return _altered(exc)
         except InputError as exc:
             state = ShipmentForm()
             state.add_error(exc)
@@ -128,10 +130,18 @@ def _quote_from_args():
     return shipment, known_at, tariffs.quote(shipment, known_at=known_at)
 
 
+def _altered(exc: LinkAltered):
+    return render_template("error.html", status=400, title="Link altered",
+                           detail=f"This link was altered or is not from this server, so it is not priced. "
+                                  f"Price the entry again from the form to get a link to share."), 400
+
+
 @bp.get("/quote")
 def result():
     try:
         shipment, known_at, quote = _quote_from_args()
+    except LinkAltered as exc:
+        return _altered(exc)
     except InputError as exc:
         shipment = None
         try:

@@ -3,12 +3,16 @@ comparison behind both the compare page and POST /api/v1/quotes/compare."""
 from __future__ import annotations
 
 import copy
+import logging
 import datetime as dt
 from dataclasses import dataclass
 
 import tariffs
 from tariffs import InputError
 from tariffs.model import Quote
+from web.safety import ALLOWED, SAFETY_NET, describe
+
+log = logging.getLogger("tariffs.web")
 
 UNCHANGED = object()
 
@@ -65,5 +69,10 @@ def run(base: dict, variants: list[Variant], known_at: str | None = None) -> lis
             outcome.quote = tariffs.quote(shipment, known_at=when)
         except InputError as exc:
             outcome.error = exc
+        except SAFETY_NET as exc:
+            # A scenario the bounds did not catch (a date pushed past the calendar...) is that
+            # scenario's error; the other columns are still priced.
+            log.warning("scenario %r could not be priced (%s)", variant.name, type(exc).__name__, exc_info=exc)
+            outcome.error = InputError("scenario", describe(exc), ALLOWED)
         outcomes.append(outcome)
     return outcomes

@@ -67,14 +67,14 @@ def test_quote_input_problems_name_the_field(client, shipment, change, field):
 @pytest.mark.parametrize("data, content_type, status", [
     ("{not json", "application/json", 400),
     ("", "application/json", 400),
-    (b"\xff\xfe", "application/json", 400),
+    (b"\xff\xfe", "application/json", 422),
     ("[1, 2]", "application/json", 422),
     ("null", "application/json", 422),
     ("\"text\"", "application/json", 422),
     ("{}", "text/plain", 415),
     ("destination=US", "application/x-www-form-urlencoded", 415),
     ("{}", None, 415),
-    ("[" * 100000 + "]" * 100000, "application/json", 400),
+    ("[" * 100000 + "]" * 100000, "application/json", 422),
 ])
 def test_malformed_requests_are_4xx_problems(client, data, content_type, status):
     kwargs = {"data": data}

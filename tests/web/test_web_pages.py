@@ -14,6 +14,11 @@ import tariffs
 from web.forms import decode_shipment, encode_shipment, form_from_shipment, form_name
 
 KNOWN_AT = "2026-11-21"
+SECRET = "test-secret"  # the app fixture's SECRET_KEY: permalinks are signed with it
+
+
+def link(shipment) -> str:
+    return encode_shipment(shipment, secret=SECRET)
 
 
 def form_data(shipment, csrf, action="price", known_at=KNOWN_AT):
@@ -91,7 +96,7 @@ def test_result_shows_not_applied_and_declarations(client):
                 "lines": [{"hts": "7408.11.60.00", "origin": "CN", "customs_value": "1000.00",
                            "metal_content": {"copper": "1000.00"}}]}
     quote = tariffs.quote(shipment, known_at=KNOWN_AT)
-    html = client.get(f"/quote?s={encode_shipment(shipment)}&known_at={KNOWN_AT}").get_data(as_text=True)
+    html = client.get(f"/quote?s={link(shipment)}&known_at={KNOWN_AT}").get_data(as_text=True)
     for item in quote.lines[0].not_applied:
         assert item.heading in html
     for item in quote.lines[0].declarations:
@@ -178,8 +183,8 @@ def _strip(value):
 
 
 def test_permalink_round_trip(client, shipment):
-    token = encode_shipment(shipment)
-    assert decode_shipment(token) == shipment
+    token = link(shipment)
+    assert decode_shipment(token, secret=SECRET) == shipment
     first = client.get(f"/quote?s={token}&known_at={KNOWN_AT}").get_data(as_text=True)
     permalink = re.search(r'href="([^"]+)" id="permalink"', first).group(1).replace("&amp;", "&")
     again = client.get(permalink).get_data(as_text=True)
@@ -191,13 +196,13 @@ def test_permalink_round_trip(client, shipment):
 
 
 def test_pinned_permalink_carries_the_knowledge_date(client, shipment):
-    html = client.get(f"/quote?s={encode_shipment(shipment)}").get_data(as_text=True)
+    html = client.get(f"/quote?s={link(shipment)}").get_data(as_text=True)
     pinned = re.search(r'href="([^"]+)" id="permalink-pinned"', html).group(1).replace("&amp;", "&")
     assert "known_at=" in pinned
     assert client.get(pinned).status_code == 200
 
 
-@pytest.mark.parametrize("token", ["!!!", encode_shipment([1, 2])[:-1] + "@", "bm90IGpzb24"])
+@pytest.mark.parametrize("token", ["!!!", link([1, 2])[:-1] + "@", "bm90IGpzb24"])
 def test_broken_permalink_is_a_clear_4xx(client, token):
     response = client.get(f"/quote?s={token}")
     assert 400 <= response.status_code < 500
@@ -209,7 +214,7 @@ def test_result_without_shipment_is_4xx(client):
 
 
 def test_download_json_is_the_contract_quote(client, shipment):
-    token = encode_shipment(shipment)
+    token = link(shipment)
     response = client.get(f"/quote.json?s={token}&known_at={KNOWN_AT}")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -218,7 +223,7 @@ def test_download_json_is_the_contract_quote(client, shipment):
 
 
 def test_download_csv(client, shipment):
-    response = client.get(f"/quote.csv?s={encode_shipment(shipment)}&known_at={KNOWN_AT}")
+    response = client.get(f"/quote.csv?s={link(shipment)}&known_at={KNOWN_AT}")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     charges = [r for r in rows if r["section"] == "charge"]
@@ -229,7 +234,7 @@ def test_download_csv(client, shipment):
 
 
 def test_download_of_bad_input_is_4xx(client):
-    bad = encode_shipment({"destination": "US"})
+    bad = link({"destination": "US"})
     assert client.get(f"/quote.json?s={bad}").status_code == 422
     assert client.get(f"/quote.csv?s={bad}").status_code == 422
 
@@ -272,14 +277,14 @@ def test_compare_page_side_by_side(client, csrf, shipment):
 
 
 def test_compare_dates_and_zone_options(client, shipment):
-    token = encode_shipment(shipment)
+    token = link(shipment)
     html = client.get(f"/compare?s={token}&dates=2025-12-01,2026-05-01&ftz=unchanged,privileged_foreign"
                       f"&ftz_admitted_on=2025-03-01&known_at={KNOWN_AT}").get_data(as_text=True)
     assert len(re.findall(r'class="num cmp-duties"', html)) == 4
 
 
 def test_compare_from_a_result_offers_origins(client, shipment):
-    html = client.get(f"/compare?s={encode_shipment(shipment)}").get_data(as_text=True)
+    html = client.get(f"/compare?s={link(shipment)}").get_data(as_text=True)
     assert 'value="TW, CN"' in html and 'id="comparison"' not in html
 
 
@@ -291,7 +296,7 @@ def test_compare_too_many_scenarios_is_refused(client, csrf, shipment):
 
 
 def test_compare_shows_scenario_errors_in_their_column(client, shipment):
-    html = client.get(f"/compare?s={encode_shipment(shipment)}&origins=TW,ZZ").get_data(as_text=True)
+    html = client.get(f"/compare?s={link(shipment)}&origins=TW,ZZ").get_data(as_text=True)
     assert re.search(r'cmp-duties"><span class="error">lines\[0\]\.origin', html)
 
 
