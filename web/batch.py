@@ -10,7 +10,7 @@ from collections import OrderedDict
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from tariffs import InputError
-from web import batchfile
+from web import batchfile, inputs
 
 bp = Blueprint("batch", __name__)
 
@@ -77,6 +77,11 @@ def batch_upload():
     if upload is None or not upload.filename:
         error = "Choose a CSV or XLSX file to upload."
     else:
+        try:
+            inputs.known_at(known_at)
+        except InputError as exc:
+            error = f"known_at: {exc.message} (allowed: {exc.allowed})"
+    if error is None:
         try:
             rows = batchfile.read_rows(upload.read(), upload.filename, current_app.config["MAX_BATCH_ROWS"])
         except InputError as exc:

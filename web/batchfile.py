@@ -115,24 +115,85 @@ def _read_csv(data: bytes, max_rows: int) -> list[list[str]]:
     return table
 
 
-def _read_xlsx(data: bytes, max_rows: int) -> list[list]:
-    import zipfile
+# What an XLSX upload may expand to. A workbook of MAX_BATCH_ROWS rows of the documented columns is a
+# few MB uncompressed with a few tens of thousands of cells and strings; a zip "bomb" (a small upload
+# that inflates to millions of shared strings) is refused from the zip directory and a streaming count,
+# before openpyxl (which loads the whole shared-strings table into memory) ever sees it. zipfile stops
+# reading a member at its declared size, so a directory that understates a member cannot get past these
+# bounds either (the read then fails its CRC and the file is refused as unreadable).
+XLSX_MAX_UNCOMPRESSED = 32 * 1024 * 1024
+XLSX_MAX_MEMBERS = 256
+XLSX_MAX_SHARED_STRINGS = 200_000
+XLSX_MAX_CELLS = 250_000
+_XLSX_ALLOWED = (f"an XLSX workbook that expands to at most {XLSX_MAX_UNCOMPRESSED // (1024 * 1024)} MB, "
+                 f"with at most {XLSX_MAX_SHARED_STRINGS:,} shared strings and {XLSX_MAX_CELLS:,} cells")
 
+
+def _unreadable(exc: Exception) -> InputError:
+    return InputError("file", f"not a readable XLSX workbook ({type(exc).__name__})", "CSV (UTF-8) or XLSX")
+
+
+def check_xlsx_bounds(data: bytes) -> None:
+    """Refuse a workbook that would expand beyond the bounds above, reading only the zip directory and
+    streaming the shared-strings part (constant memory, stops at the first string over the bound)."""
+    import zipfile
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise _unreadable(exc) from None
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise InputError("file", f"the workbook has {len(members)} parts", _XLSX_ALLOWED)
+    expanded = sum(m.file_size for m in members)
+    if expanded > XLSX_MAX_UNCOMPRESSED:
+        raise InputError("file", f"the workbook expands to {expanded:,} bytes", _XLSX_ALLOWED)
+    for member in members:
+        if not member.filename.lower().endswith("sharedstrings.xml"):
+            continue
+        count = 0
+        try:
+            with archive.open(member) as stream:
+                for _, element in iterparse(stream, events=("end",)):
+                    if element.tag.rsplit("}", 1)[-1] == "si":
+                        count += 1
+                        if count > XLSX_MAX_SHARED_STRINGS:
+                            raise InputError("file", f"more than {XLSX_MAX_SHARED_STRINGS:,} shared strings",
+                                             _XLSX_ALLOWED)
+                    element.clear()
+        except (zipfile.BadZipFile, ParseError, ValueError, OSError, EOFError) as exc:
+            if isinstance(exc, InputError):
+                raise
+            raise _unreadable(exc) from None
+
+
+def _read_xlsx(data: bytes, max_rows: int) -> list[list]:
     from openpyxl import load_workbook
 
+    check_xlsx_bounds(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError("file", f"not a readable XLSX workbook ({type(exc).__name__})", "CSV (UTF-8) or XLSX") \
-            from None
+    except Exception as exc:  # noqa: BLE001 -- whatever a malformed workbook raises, it is the file's fault
+        raise _unreadable(exc) from None
     try:
         sheet = workbook.worksheets[0]
-        table = []
+        # The sheet's own dimension record is not trusted: without it, rows are as long as their cells
+        # (a forged A1:XFD1048576 would otherwise pad every row to 16,384 cells).
+        sheet.reset_dimensions()
+        table, cells_read = [], 0
         for cells in sheet.iter_rows(values_only=True):
+            cells_read += len(cells)
+            if cells_read > XLSX_MAX_CELLS:
+                raise InputError("file", f"more than {XLSX_MAX_CELLS:,} cells", _XLSX_ALLOWED)
             table.append(list(cells))
             if len(table) > max_rows + 1:
                 raise _too_many(max_rows)
         return table
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- a malformed sheet, found while streaming it
+        raise _unreadable(exc) from None
     finally:
         workbook.close()
 
@@ -213,14 +274,18 @@ def output_table(rows: list[Row]) -> tuple[list[str], list[list[str]]]:
 def write_csv(header: list[str], body: list[list[str]]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header)
+    w.writerow([_safe_cell(c) for c in header])  # user column headers are user text too
     w.writerows([_safe_cell(c) for c in cells] for cells in body)
     return buf.getvalue().encode("utf-8-sig")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _safe_cell(text: str) -> str:
-    # A text cell that starts with = + - @ would be read as a formula by a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not re.fullmatch(r"-?\d+(\.\d+)?", text) else text
+    # A text cell (or column header) that starts with = + - @ tab or CR would be read as a formula by
+    # a spreadsheet: it is prefixed with a quote. Plain negative numbers are left as they are.
+    return "'" + text if text[:1] in FORMULA_STARTS and not re.fullmatch(r"-?\d+(\.\d+)?", text) else text
 
 
 def write_xlsx(header: list[str], body: list[list[str]], title: str = "priced") -> bytes:

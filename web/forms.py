@@ -42,6 +42,7 @@ class ShipmentForm:
     errors: dict[str, str] = field(default_factory=dict)
     summary: list[str] = field(default_factory=list)
     known_at: str = ""
+    requested_lines: int = 1  # line_count as posted, before the form's cap
 
     def v(self, name: str, default: str = "") -> str:
         return self.values.get(name, default)
@@ -69,12 +70,12 @@ def form_from_request(form: MultiDict, max_lines: int) -> ShipmentForm:
     """The submitted values as they were typed, and how many line fieldsets were shown."""
     values = {k: v for k, v in form.items() if k != "csrf_token" and k != "action"}
     try:
-        lines = int(form.get("line_count", "1"))
+        requested = int(form.get("line_count", "1")[:12])
     except ValueError:
-        lines = 1
-    lines = min(max(lines, 1), max_lines)
+        requested = 1
+    lines = min(max(requested, 1), max_lines)
     known_at = (form.get("known_at") or "").strip()
-    return ShipmentForm(values=values, lines=lines, known_at=known_at)
+    return ShipmentForm(values=values, lines=lines, known_at=known_at, requested_lines=requested)
 
 
 def remove_line(state: ShipmentForm, index: int) -> None:

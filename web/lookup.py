@@ -12,6 +12,7 @@ from flask import Blueprint, render_template, request
 import tariffs
 from tariffs import InputError
 from tariffs.rules.show import show_measures
+from web import inputs
 
 bp = Blueprint("lookup", __name__)
 
@@ -51,6 +52,7 @@ def measures():
     if query["hts"] or query["origin"]:
         claims = [c for c in re.split(r"[\s,;]+", query["claims"]) if c]
         try:
+            inputs.known_at(query["known_at"])
             report = measures_report(query["hts"], query["origin"], query["date"] or dt.date.today().isoformat(),
                                      query["known_at"], claims, query["destination"] or None)
         except InputError as exc:

@@ -8,10 +8,11 @@ import json
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 import tariffs
-from tariffs import InputError
+from tariffs import InputError, limits
 from tariffs.model import Ftz, Shipment
-from web.forms import (LinkAltered, ShipmentForm, decode_shipment, encode_shipment, form_from_request, form_from_shipment,
-                       remove_line, shipment_from_form)
+from web import inputs
+from web.forms import (LinkAltered, ShipmentForm, decode_shipment, encode_shipment, form_from_request,
+                       form_from_shipment, remove_line, shipment_from_form)
 from web.present import landed_segments, quote_csv
 
 bp = Blueprint("price", __name__)
@@ -108,9 +109,16 @@ def price():
         except ValueError:
             pass
         return render_form(state)
+    if state.requested_lines > max_lines:
+        # Never price fewer lines than were sent: more than the form holds is bulk work.
+        state.summary.append(f"{state.requested_lines} lines; at most {max_lines} lines per entry in the form "
+                             f"(and {limits.MAX_LINES_PER_QUOTE} through the API). Price more lines as a batch "
+                             f"upload (/batch).")
+        return render_form(state, 413)
     shipment = shipment_from_form(state)
     known_at = _known_at_or_none(state.known_at)
     try:
+        inputs.known_at(known_at)
         tariffs.quote(shipment, known_at=known_at)
     except InputError as exc:
         state.add_error(exc)
@@ -126,7 +134,7 @@ def _quote_from_args():
     if not token:
         raise InputError("s", "no shipment in the link", "a permalink made by the price form")
     shipment = decode_shipment(token)
-    known_at = _known_at_or_none(request.args.get("known_at"))
+    known_at = inputs.known_at(_known_at_or_none(request.args.get("known_at")))
     return shipment, known_at, tariffs.quote(shipment, known_at=known_at)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import sys
 import threading
 from pathlib import Path
 
@@ -68,3 +69,23 @@ def live_server(tmp_path_factory):
     finally:
         server.close()
         thread.join(timeout=5)
+
+
+_THIS_MODULE = sys.modules[__name__]
+
+
+def pytest_collectstart(collector):
+    """Give the module name `conftest` back to tests/conftest.py before any test module is imported.
+
+    pytest imports every conftest.py under the module name `conftest`, the last one imported winning;
+    the library's test modules import their helpers with `from conftest import shipment, ...`. Run
+    together with this directory (`pytest tests/web tests/test_errors.py`), they were handed this file
+    (and called this file's `shipment` fixture as a function). This restores the root conftest under
+    that name whenever a collector starts, which is before any test module below it is imported."""
+    if sys.modules.get("conftest") is not _THIS_MODULE:
+        return
+    root_conftest = ROOT / "tests" / "conftest.py"
+    for plugin in collector.config.pluginmanager.get_plugins():
+        if getattr(plugin, "__file__", None) and Path(plugin.__file__).resolve() == root_conftest:
+            sys.modules["conftest"] = plugin
+            return
