@@ -99,12 +99,7 @@ def price_batch():
         upload = request.files.get("file")
         if upload is None:
             raise InputError("file", "no file in the upload", "a multipart field named file (CSV or XLSX)")
-        try:
-            rows = batchfile.read_rows(upload.read(), upload.filename, max_rows)
-        except InputError as exc:
-            if exc.message.startswith("more than"):
-                raise ApiProblem(413, exc.message, field="file", allowed=exc.allowed) from None
-            raise
+        rows = batchfile.read_rows(upload.read(), upload.filename, max_rows)  # too large: TooLarge, 413
         known_at = _known_at(request.args.get("known_at"), request.form.get("known_at"))
     else:
         body = _object(_json_body(), "a batch request")

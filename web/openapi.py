@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from pydantic.json_schema import models_json_schema
 
 import tariffs
+from tariffs import limits
 from tariffs.model import Line, Quote, Shipment
 from web import schemas
 
@@ -29,9 +30,14 @@ MODELS = [
 
 PROBLEM_CODES = {
     "400": "Malformed request (e.g. JSON that does not parse, a missing query parameter).",
-    "413": "Request body, upload or row count over the limit.",
+    "413": (f"Request body, upload or row count over the limit: at most {limits.MAX_LINES_PER_QUOTE} lines per "
+            f"quote (POST /api/v1/quotes, /api/v1/quotes/compare; price more as a batch, POST /api/v1/batch) and "
+            f"at most {limits.MAX_BATCH_ROWS} rows per batch."),
     "415": "Wrong content type.",
-    "422": "Input the engine refuses; `field` names it (e.g. `lines[0].hts`) and `allowed` says what would do.",
+    "422": ("Input the engine refuses; `field` names it (e.g. `lines[0].hts`) and `allowed` says what would do. "
+            "Type `invalid-input` for a checked field; `unpriceable-input` for a number or date outside what "
+            "can be priced exactly. A body with a duplicate key, nested deeper than 32 levels or not UTF-8 is "
+            "refused with `field` `body`."),
     "503": "The rule tables could not be loaded.",
 }
 
