@@ -1,5 +1,6 @@
 """Price an entry: the form (works without JavaScript), the result page, its downloads and
-its permalink (the shipment itself, base64url JSON in `?s=`, re-priced on every visit)."""
+its permalink (the shipment itself, base64url JSON in `?s=` signed with the app's secret key, re-priced
+on every visit; see web.forms)."""
 from __future__ import annotations
 
 import copy
@@ -75,8 +76,8 @@ def index():
     elif request.args.get("s"):
         try:
             shipment = decode_shipment(request.args["s"])
-        except LinkAltered as exc:
-            return _altered(exc)
+        except LinkAltered:
+            return _altered()
         except InputError as exc:
             state = ShipmentForm()
             state.add_error(exc)
@@ -138,18 +139,18 @@ def _quote_from_args():
     return shipment, known_at, tariffs.quote(shipment, known_at=known_at)
 
 
-def _altered(exc: LinkAltered):
+def _altered():
     return render_template("error.html", status=400, title="Link altered",
-                           detail=f"This link was altered or is not from this server, so it is not priced. "
-                                  f"Price the entry again from the form to get a link to share."), 400
+                           detail="This link was altered or is not from this server, so it is not priced. "
+                                  "Price the entry again from the form to get a link to share."), 400
 
 
 @bp.get("/quote")
 def result():
     try:
         shipment, known_at, quote = _quote_from_args()
-    except LinkAltered as exc:
-        return _altered(exc)
+    except LinkAltered:
+        return _altered()
     except InputError as exc:
         shipment = None
         try:
