@@ -95,10 +95,14 @@ def test_duplicate_keys_are_refused_naming_the_key(client, path, body, key):
     assert problem["field"] == "body" and f"duplicate key '{key}'" in problem["detail"]
 
 
-@pytest.mark.parametrize("data", ["[" * 33 + "]" * 33, '{"a":' * 40 + "1" + "}" * 40, b"{\"a\": \"\xe9\"}"])
-def test_deep_or_non_utf8_bodies_are_422(client, data):
+@pytest.mark.parametrize("data, needle", [
+    ("[" * 33 + "]" * 33, "nested deeper than 32"),
+    ('{"a":' * 40 + "1" + "}" * 40, "nested deeper than 32"),
+    (b"{\"a\": \"\xe9\"}", "not UTF-8"),
+])
+def test_deep_or_non_utf8_bodies_are_422(client, data, needle):
     problem = problem_of(client.post("/api/v1/quotes", data=data, content_type="application/json"), 422)
-    assert problem["field"] == "body"
+    assert problem["field"] == "body" and needle in problem["detail"]
 
 
 def test_numbers_in_a_body_are_read_as_decimals_not_floats(client, shipment):
