@@ -45,11 +45,11 @@ def to_number(value, field: str = "value") -> Decimal:
         try:
             result = Decimal(text)
         except ArithmeticError:
-            raise InputError(field, f"{_show(value)} is not a number", _NUMBER) from None
+            raise InputError(field, f"{show_input(value)} is not a number", _NUMBER) from None
     else:
         raise InputError(field, f"a value of type {type(value).__name__} is not a number", _NUMBER)
     if not result.is_finite():
-        raise InputError(field, f"{_show(value)} is not a finite number", _NUMBER)
+        raise InputError(field, f"{show_input(value)} is not a finite number", _NUMBER)
     sign, digits, exponent = result.as_tuple()
     if len(digits) > limits.MAX_DIGITS or exponent < -limits.MAX_DIGITS:
         raise InputError(field, f"more than {limits.MAX_DIGITS} significant digits or decimal places",
@@ -84,7 +84,7 @@ def check_date(value, field: str = "date") -> dt.date:
     elif isinstance(value, str):
         text = value.strip()
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-            raise InputError(field, f"{_show(value)} is not a date", allowed)
+            raise InputError(field, f"{show_input(value)} is not a date", allowed)
         try:
             day = dt.date.fromisoformat(text)
         except ValueError as exc:
@@ -103,7 +103,7 @@ def check_currency(value, field: str = "currency") -> str:
         raise InputError(field, f"a value of type {type(value).__name__} is not a currency code", allowed)
     code = value.strip().upper()
     if len(code) != 3 or not code.isascii() or not code.isalpha() or code not in _currencies():
-        raise InputError(field, f"{_show(value)} is not an ISO 4217 currency code", allowed)
+        raise InputError(field, f"{show_input(value)} is not an ISO 4217 currency code", allowed)
     return code
 
 
@@ -119,7 +119,7 @@ def _currencies() -> frozenset[str]:
     return _CURRENCIES
 
 
-def _show(value) -> str:
+def show_input(value) -> str:
     """A short repr of user input for a message (bounded in length and depth)."""
     import reprlib
 

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from tariffs.errors import InputError
 from tariffs.hts import canonical_unit, known_units, normalise_code
 from tariffs import jsonio
-from tariffs.model import Line, Shipment, _show
+from tariffs.model import Line, Shipment, show_input
 from tariffs.money import cents
 from tariffs.rules.ruleset import RuleSet, is_country
 
@@ -46,7 +46,7 @@ def parse_shipment(shipment) -> Shipment:
         if first["type"] == "extra_forbidden":
             message = "unknown field"
         if first["type"] == "enum":
-            raise InputError(field_name, f"{_show(first.get('input'))} is not allowed",
+            raise InputError(field_name, f"{show_input(first.get('input'))} is not allowed",
                              first.get("ctx", {}).get("expected", "")) from None
         raise InputError(field_name, message) from None
 

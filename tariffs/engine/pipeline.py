@@ -20,7 +20,7 @@ from tariffs.engine.work import LineWork
 from tariffs import limits
 from tariffs.errors import InputError
 from tariffs.hts import dotted
-from tariffs.model import _show, LineQuote, NotApplied, Quote, RetroactiveChange, RulesetInfo, Totals
+from tariffs.model import LineQuote, NotApplied, Quote, RetroactiveChange, RulesetInfo, Totals, show_input
 from tariffs.money import ZERO, cents, ratio
 from tariffs.rules.ruleset import RuleSet, load_rules
 
@@ -42,7 +42,7 @@ def parse_known_at(known_at, field: str = "known_at") -> dt.datetime:
     if isinstance(known_at, str):
         text = known_at.strip()
         if len(text) > 40 or not text.isascii():
-            raise InputError(field, f"{_show(known_at)} is not an ISO date or datetime", _KNOWN_AT)
+            raise InputError(field, f"{show_input(known_at)} is not an ISO date or datetime", _KNOWN_AT)
         try:
             if len(text) == 10:
                 known_at = dt.date.fromisoformat(text)
