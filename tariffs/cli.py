@@ -26,6 +26,8 @@ def _emit(text: str) -> None:
     stream = sys.stdout
     if stream is None:
         raise OutputError("cannot write the output: standard output is closed")
+    # Text from the input (a lone surrogate escaped in JSON) must not make the output unwritable.
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     try:
         stream.write(text + "\n")
         stream.flush()

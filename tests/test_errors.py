@@ -271,3 +271,11 @@ def test_user_rate_text_is_bounded(engine):
             engine.quote(shipment(entry_date="2024-06-03", line={**ski, "mfn_rate": text, "quantity": "1",
                                                                    "unit": "kg"}), known_at="2026-11-21")
         assert exc.value.field == "lines[0].mfn_rate", str(exc.value)
+
+
+def test_known_at_before_the_fee_was_published_is_blamed_on_known_at(engine):
+    # The FY2026 MPF row for an entry of 2025-12-01 was not published in 1950: the knowledge date is at fault,
+    # not the entry date (found by tests/test_fuzz_library.py).
+    with pytest.raises(tariffs.InputError) as exc:
+        engine.quote(shipment(), known_at="1950-01-01")
+    assert exc.value.field == "known_at", str(exc.value)
