@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+import numbers
 import re
 from enum import Enum
 from typing import Annotated, Any, Literal
@@ -34,10 +35,10 @@ def to_number(value, field: str = "value") -> Decimal:
         raise InputError(field, f"{value!r} is a boolean, not a number", _NUMBER)
     if isinstance(value, Decimal):
         result = value
-    elif isinstance(value, int):
-        result = Decimal(value)
+    elif isinstance(value, numbers.Integral):  # int, numpy integers
+        result = Decimal(int(value))
     elif isinstance(value, float):
-        result = Decimal(repr(value))
+        result = Decimal(repr(float(value)))
     elif isinstance(value, str):
         text = value.strip()
         if len(text) > 4 * limits.MAX_DIGITS:
