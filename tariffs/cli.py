@@ -127,7 +127,8 @@ def _read_input(path: str) -> bytes:
 
 @main.command()
 @click.argument("file")
-@click.option("--known-at", "known_at", default=None, type=KNOWN_AT, help="Read the rules as known at this date/datetime (default now).")
+@click.option("--known-at", "known_at", default=None, type=KNOWN_AT,
+              help="Read the rules as known at this date/datetime (default now).")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
 @click.option("--rules", "rules_path", default=None, help="A rules_data folder (default: the shipped one).")
 @click.option("--record", is_flag=True, help="Write the quote to the audit log (its id goes to stderr).")
@@ -239,7 +240,8 @@ def audit_list(database, limit):
 
 @audit.command("rerun")
 @click.argument("quote_id", type=int)
-@click.option("--known-at", "known_at", default=None, type=KNOWN_AT, help="Knowledge date of the re-run (default: now).")
+@click.option("--known-at", "known_at", default=None, type=KNOWN_AT,
+              help="Knowledge date of the re-run (default: now).")
 @click.option("--database", default=None)
 def audit_rerun(quote_id, known_at, database):
     """Re-price a recorded quote as known at --known-at, and the difference per heading."""

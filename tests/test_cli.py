@@ -141,14 +141,16 @@ def test_full_disk_is_an_error(good):
 @pytest.mark.parametrize("option, args", [
     ("--withdraw-on", ["compare-zone", "{good}", "--withdraw-on", "abc"]),
     ("--withdraw-on", ["compare-zone", "{good}", "--withdraw-on", "2026-02-30"]),
-    ("--known-at", ["compare-zone", "{good}", "--withdraw-on", "2026-01-05", "--known-at", "9999-12-31T23:59:59-14:00"]),
+    ("--known-at", ["compare-zone", "{good}", "--withdraw-on", "2026-01-05",
+                    "--known-at", "9999-12-31T23:59:59-14:00"]),
     ("--admitted-on", ["inverted", "{good}", "--admitted-on", "0"]),
     ("--date", ["compare", "{good}", "--date", "99999-01-01"]),
     ("--known-at", ["carbon", "{good}", "--known-at", "0001-01-01"]),
     ("--known-at", ["quote", "{good}", "--known-at", "9999-12-31T23:59:59-14:00"]),
     ("--known-at", ["audit", "rerun", "1", "--known-at", "abc"]),
     ("--date", ["rules", "show", "--hts", "7408.11.60", "--origin", "CN", "--date", "abc"]),
-    ("--known-at", ["rules", "show", "--hts", "7408.11.60", "--origin", "CN", "--date", "2025-12-01", "--known-at", "x"]),
+    ("--known-at", ["rules", "show", "--hts", "7408.11.60", "--origin", "CN", "--date", "2025-12-01",
+                    "--known-at", "x"]),
     ("--effective", ["rules", "import-hts", "{good}", "--effective", "abc"]),
     ("--published", ["rules", "import-hts", "{good}", "--effective", "2026-01-01", "--published", "1800-01-01"]),
 ])

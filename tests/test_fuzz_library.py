@@ -5,7 +5,6 @@ Whatever goes in — huge and tiny numbers, extreme datetimes and offsets, deep 
 Quote or raises InputError (TypeError only for a misused ``rules`` argument, not exercised here), and the CLI
 exits 0 or 2 with at most one line on stderr: never an untyped exception, never exit 3.
 """
-import copy
 import datetime as dt
 import json
 import subprocess
@@ -20,7 +19,8 @@ import tariffs
 
 from conftest import ROOT, shipment
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=60, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 WEIRD_TEXT = st.one_of(
     st.text(max_size=12),
