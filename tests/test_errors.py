@@ -279,3 +279,16 @@ def test_known_at_before_the_fee_was_published_is_blamed_on_known_at(engine):
     with pytest.raises(tariffs.InputError) as exc:
         engine.quote(shipment(), known_at="1950-01-01")
     assert exc.value.field == "known_at", str(exc.value)
+
+
+def test_scenario_dates_are_parsed_strictly(engine):
+    from tariffs.scenarios import compare, inverted_tariff
+
+    for bad in ("2026-1-5", 0, b"2025-11-01", "9999-01-01"):
+        with pytest.raises(tariffs.InputError) as exc:
+            inverted_tariff(shipment(), [shipment()["lines"][0]], bad, known_at="2026-11-21", engine=engine)
+        assert exc.value.field == "admitted_on"
+    # A variant's bad date is that variant's error, named on entry_date; the others still price.
+    rows = compare(shipment(), [{"entry_date": "2025-13-01"}, {"entry_date": "2025-12-01"}], known_at="2026-11-21",
+                   engine=engine)
+    assert rows[0]["field"] == "entry_date" and rows[1]["duties"] == Decimal("53000.00")
