@@ -19,7 +19,7 @@ import tariffs
 
 from conftest import ROOT, shipment
 
-FUZZ = settings(max_examples=60, deadline=None,
+FUZZ = settings(max_examples=60, deadline=None, derandomize=True,  # the same examples on every run (CI)
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 WEIRD_TEXT = st.one_of(
@@ -117,7 +117,12 @@ def test_json_text_with_escapes_and_extremes(data):
     if isinstance(value, Decimal):
         value = str(value)
     _set(s, path, value)
-    text = json.dumps(s, ensure_ascii=data.draw(st.booleans()), default=str)
+    ascii_only = data.draw(st.booleans())
+    try:
+        text = json.dumps(s, ensure_ascii=ascii_only, default=str)
+    except RecursionError:  # json.dumps itself cannot write it: write the deep value by hand
+        _set(s, path, "__DEEP__")
+        text = json.dumps(s, ensure_ascii=ascii_only).replace('"__DEEP__"', "[" * 3000 + "]" * 3000)
     if data.draw(st.booleans()):
         text = text.replace('"100000.00"', data.draw(st.sampled_from(["1e400", "-0.0", "1E+13", "1" * 5000])))
     try:
