@@ -1,17 +1,77 @@
 """The `tariffs` command: quote, rules check/show/import-hts, serve.
 
-Bad input exits 2 with one line on stderr naming the field; never a traceback.
+Bad input (a field, an option, a file that is not UTF-8 JSON, a closed stdin) exits 2 with one line on
+stderr naming what is wrong; an output that cannot be written (closed stdout, full disk) exits 1 with one
+line; never a traceback. Exit 3 is kept for defects.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from tariffs.errors import InputError, RulesError, TariffsError
+
+
+class OutputError(TariffsError):
+    """The result could not be written (standard output closed, disk full, broken pipe)."""
+
+
+def _emit(text: str) -> None:
+    """Write one result to standard output and flush it; a failure is an OutputError (exit 1)."""
+    stream = sys.stdout
+    if stream is None:
+        raise OutputError("cannot write the output: standard output is closed")
+    # Text from the input (a lone surrogate escaped in JSON) must not make the output unwritable.
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    try:
+        stream.write(text + "\n")
+        stream.flush()
+    except OSError as exc:
+        # What is still buffered would fail again at exit (a second message): send it nowhere.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError):
+            pass
+        raise OutputError(f"cannot write the output: {exc.strerror or exc}") from None
+
+
+class _DateType(click.ParamType):
+    """An option holding a date, YYYY-MM-DD within the accepted years; passed on as that text."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        from tariffs.model import check_date
+
+        try:
+            return check_date(value, "").isoformat()
+        except InputError as exc:
+            self.fail(f"{exc.message} (allowed: {exc.allowed})", param, ctx)
+
+
+class _KnownAtType(click.ParamType):
+    """--known-at: a date or datetime the library accepts (tariffs.parse_known_at); passed on as text."""
+
+    name = "DATE[TIME]"
+
+    def convert(self, value, param, ctx):
+        from tariffs.engine.pipeline import parse_known_at
+
+        try:
+            parse_known_at(value)
+        except InputError as exc:
+            self.fail(f"{exc.message} (allowed: {exc.allowed})", param, ctx)
+        return value.strip()
+
+
+DATE = _DateType()
+KNOWN_AT = _KnownAtType()
 
 
 class _Group(click.Group):
@@ -53,18 +113,22 @@ def main():
     """Tariff and landed-cost compliance engine."""
 
 
-def _read_input(path: str) -> str:
+def _read_input(path: str) -> bytes:
+    """The bytes of FILE, or of standard input for -; decoded and parsed by tariffs.jsonio."""
     if path == "-":
-        return sys.stdin.read()
+        if sys.stdin is None:
+            raise InputError("FILE", "standard input is closed", "a path to a JSON shipment, or - with JSON on stdin")
+        return sys.stdin.buffer.read()
     p = Path(path)
     if not p.is_file():
         raise InputError("FILE", f"{path!r} does not exist or is not a file", "a path to a JSON shipment, or -")
-    return p.read_text(encoding="utf-8")
+    return p.read_bytes()
 
 
 @main.command()
 @click.argument("file")
-@click.option("--known-at", "known_at", default=None, help="Read the rules as known at this date/datetime (default now).")
+@click.option("--known-at", "known_at", default=None, type=KNOWN_AT,
+              help="Read the rules as known at this date/datetime (default now).")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
 @click.option("--rules", "rules_path", default=None, help="A rules_data folder (default: the shipped one).")
 @click.option("--record", is_flag=True, help="Write the quote to the audit log (its id goes to stderr).")
@@ -82,11 +146,11 @@ def quote(file, known_at, fmt, rules_path, record, database):
 
         click.echo(f"recorded as audit id {Store(database).record(data, result)}", err=True)
     if fmt == "json":
-        click.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        _emit(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
     else:
         from tariffs.report import quote_table
 
-        click.echo(quote_table(result))
+        _emit(quote_table(result))
 
 
 def _load_shipment(file):
@@ -96,16 +160,16 @@ def _load_shipment(file):
 
 
 def _print_json(data):
-    click.echo(json.dumps(data, indent=2, default=lambda o: format(o, "f") if hasattr(o, "is_finite") else str(o),
-                          ensure_ascii=False))
+    _emit(json.dumps(data, indent=2, default=lambda o: format(o, "f") if hasattr(o, "is_finite") else str(o),
+                     ensure_ascii=False))
 
 
 @main.command("compare-zone")
 @click.argument("file")
-@click.option("--withdraw-on", required=True, help="Date of withdrawal from the zone, YYYY-MM-DD.")
+@click.option("--withdraw-on", required=True, type=DATE, help="Date of withdrawal from the zone, YYYY-MM-DD.")
 @click.option("--status", type=click.Choice(["privileged_foreign", "non_privileged_foreign"]),
               default="privileged_foreign", show_default=True)
-@click.option("--known-at", "known_at", default=None)
+@click.option("--known-at", "known_at", default=None, type=KNOWN_AT)
 def compare_zone(file, withdraw_on, status, known_at):
     """Direct entry now vs admission to a US zone now and withdrawal on --withdraw-on."""
     from tariffs.scenarios import zone_vs_direct
@@ -115,8 +179,8 @@ def compare_zone(file, withdraw_on, status, known_at):
 
 @main.command("inverted")
 @click.argument("file")
-@click.option("--admitted-on", required=True, help="Date the components were admitted to the zone.")
-@click.option("--known-at", "known_at", default=None)
+@click.option("--admitted-on", required=True, type=DATE, help="Date the components were admitted to the zone.")
+@click.option("--known-at", "known_at", default=None, type=KNOWN_AT)
 def inverted(file, admitted_on, known_at):
     """Zone manufacturing: finished product in NPF status vs components in PF status.
 
@@ -133,7 +197,7 @@ def inverted(file, admitted_on, known_at):
 
 @main.command("carbon")
 @click.argument("file")
-@click.option("--known-at", "known_at", default=None)
+@click.option("--known-at", "known_at", default=None, type=KNOWN_AT)
 def carbon(file, known_at):
     """CBAM cost on default values vs the supplier's actual emissions, per EU line."""
     from tariffs.scenarios import carbon_comparison
@@ -144,8 +208,8 @@ def carbon(file, known_at):
 @main.command("compare")
 @click.argument("file")
 @click.option("--origin", "origins", multiple=True, help="Re-price for this origin (repeatable).")
-@click.option("--date", "dates", multiple=True, help="Re-price for this entry date (repeatable).")
-@click.option("--known-at", "known_at", default=None)
+@click.option("--date", "dates", multiple=True, type=DATE, help="Re-price for this entry date (repeatable).")
+@click.option("--known-at", "known_at", default=None, type=KNOWN_AT)
 def compare_cmd(file, origins, dates, known_at):
     """One shipment side by side for several origins or entry dates."""
     from tariffs.scenarios import compare
@@ -169,14 +233,15 @@ def audit_list(database, limit):
     from tariffs.store import Store
 
     for row in Store(database).list(limit):
-        click.echo(f"{row.id}\t{row.created_at:%Y-%m-%d %H:%M}\t{row.destination}\t{row.entry_date}\t"
-                   f"known {row.known_at:%Y-%m-%d}\tduties {row.duties}\tlanded {row.landed_cost}\t"
-                   f"ruleset {row.ruleset_sha256[:12]}")
+        _emit(f"{row.id}\t{row.created_at:%Y-%m-%d %H:%M}\t{row.destination}\t{row.entry_date}\t"
+              f"known {row.known_at:%Y-%m-%d}\tduties {row.duties}\tlanded {row.landed_cost}\t"
+              f"ruleset {row.ruleset_sha256[:12]}")
 
 
 @audit.command("rerun")
 @click.argument("quote_id", type=int)
-@click.option("--known-at", "known_at", default=None, help="Knowledge date of the re-run (default: now).")
+@click.option("--known-at", "known_at", default=None, type=KNOWN_AT,
+              help="Knowledge date of the re-run (default: now).")
 @click.option("--database", default=None)
 def audit_rerun(quote_id, known_at, database):
     """Re-price a recorded quote as known at --known-at, and the difference per heading."""
@@ -199,15 +264,15 @@ def rules_check(rules_path):
     problems, summary = check_rules(rules_path)
     for problem in problems:
         click.echo(problem, err=True)
-    click.echo(summary)
+    _emit(summary)
     sys.exit(1 if problems else 0)
 
 
 @rules.command("show")
 @click.option("--hts", required=True)
 @click.option("--origin", required=True)
-@click.option("--date", "day", required=True, help="Entry date YYYY-MM-DD.")
-@click.option("--known-at", "known_at", default=None)
+@click.option("--date", "day", required=True, type=DATE, help="Entry date YYYY-MM-DD.")
+@click.option("--known-at", "known_at", default=None, type=KNOWN_AT)
 @click.option("--claim", "claims", multiple=True, help="A claim on the line (SPI or Chapter 99 heading).")
 @click.option("--destination", default="US", show_default=True, help="US, EU or TW.")
 @click.option("--rules", "rules_path", default=None)
@@ -218,17 +283,17 @@ def rules_show(hts, origin, day, known_at, claims, destination, rules_path, fmt)
 
     report = show_measures(hts, origin, day, known_at, list(claims), rules_path, destination)
     if fmt == "json":
-        click.echo(json.dumps(report, indent=2, default=str, ensure_ascii=False))
+        _emit(json.dumps(report, indent=2, default=str, ensure_ascii=False))
     else:
         from tariffs.rules.show import render_text
 
-        click.echo(render_text(report))
+        _emit(render_text(report))
 
 
 @rules.command("import-hts")
 @click.argument("files", nargs=-1, required=True)
-@click.option("--effective", required=True, help="Effective date of the edition, YYYY-MM-DD.")
-@click.option("--published", default=None, help="Publication date (default: effective).")
+@click.option("--effective", required=True, type=DATE, help="Effective date of the edition, YYYY-MM-DD.")
+@click.option("--published", default=None, type=DATE, help="Publication date (default: effective).")
 @click.option("--edition", default=None, help="Edition id (default: the effective date).")
 @click.option("--rules", "rules_path", default=None, help="rules_data folder to write into.")
 def rules_import_hts(files, effective, published, edition, rules_path):
@@ -257,7 +322,7 @@ def rules_import_hts(files, effective, published, edition, rules_path):
                             edition)
     except (ValueError, json.JSONDecodeError) as exc:
         raise InputError("FILES", str(exc).splitlines()[0], "USITC HTS JSON export files") from None
-    click.echo(json.dumps(result, indent=2))
+    _emit(json.dumps(result, indent=2))
 
 
 @main.command()

@@ -2,41 +2,36 @@
 
 Money is ``Decimal``; amounts are rounded once, per line and per charge, to the cent,
 ROUND_HALF_UP (CBP computes duty per line item and rounds to the cent; 19 CFR 159.x
-practice). Nothing here ever touches a float.
+practice). Arithmetic is never done in floats: a float given as input is taken by its
+shortest repr, ``Decimal(repr(x))`` (0.1 is 0.1, not 0.1000000000000000055...), the one
+rule for floats everywhere (money, rates, fx, quantities); see ``tariffs.model.to_number``.
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
+# Wide enough for any amount the bounds of tariffs.limits allow (10^13 x rates x quantities, to the
+# cent): quantizing never runs out of digits.
+WIDE = Context(prec=120, Emax=999_999, Emin=-999_999, traps=[InvalidOperation, DivisionByZero, Overflow])
 
 
 def to_decimal(value, field: str = "value") -> Decimal:
-    """Parse a decimal string or int. Floats are refused: they are not exact."""
-    from tariffs.errors import InputError
+    """Parse a decimal string (thousands commas allowed), int, Decimal or float (by its shortest repr).
 
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, bool) or isinstance(value, float):
-        raise InputError(field, f"{value!r} is a float or bool", "a decimal string such as \"1234.56\"")
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip().replace(",", ""))
-        except InvalidOperation:
-            raise InputError(field, f"{value!r} is not a number", "a decimal string such as \"1234.56\"") from None
-    else:
-        raise InputError(field, f"{value!r} is not a number", "a decimal string such as \"1234.56\"")
-    if not result.is_finite():
-        raise InputError(field, f"{value!r} is not a finite number", "a decimal string such as \"1234.56\"")
-    return result
+    Booleans, non-numbers, non-finite values and more than limits.MAX_DIGITS digits raise InputError.
+    """
+    from tariffs.model import to_number
+
+    if isinstance(value, str):
+        value = value.replace(",", "")
+    return to_number(value, field)
 
 
 def cents(amount: Decimal) -> Decimal:
-    """Round to the cent, half-up."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    """Round to the cent, half-up (in a context wide enough for every amount within the input bounds)."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP, context=WIDE)
 
 
 def fmt_money(amount: Decimal) -> str:
@@ -52,5 +47,5 @@ def ratio(numerator: Decimal, denominator: Decimal, places: int = 6) -> Decimal:
     """numerator / denominator to ``places`` decimals, half-up, without trailing zeros (0.53, not 0.530000)."""
     if denominator == 0:
         return ZERO
-    value = (numerator / denominator).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    value = (numerator / denominator).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=WIDE)
     return value.normalize() if value else ZERO

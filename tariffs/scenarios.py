@@ -13,6 +13,7 @@ from decimal import Decimal
 from tariffs.engine.normalise import parse_shipment
 from tariffs.engine.pipeline import Engine
 from tariffs.errors import InputError
+from tariffs.model import check_date
 
 
 def _summary(quote) -> dict:
@@ -37,8 +38,7 @@ def zone_vs_direct(shipment, withdraw_on, status: str = "privileged_foreign", kn
     base = parse_shipment(shipment).model_dump(mode="json")
     if base["destination"] != "US":
         raise InputError("destination", "the zone-vs-direct comparison is for US foreign-trade zones", "US")
-    if isinstance(withdraw_on, str):
-        withdraw_on = dt.date.fromisoformat(withdraw_on)
+    withdraw_on = check_date(withdraw_on, "withdraw_on")
     admit = dt.date.fromisoformat(base["entry_date"])
     if withdraw_on < admit:
         raise InputError("withdraw_on", f"{withdraw_on} is before the admission {admit}", f"{admit} or later")
@@ -109,7 +109,7 @@ def inverted_tariff(shipment, components: list[dict], admitted_on, known_at=None
         raise InputError("destination", "the inverted-tariff comparison is for US foreign-trade zones", "US")
     if not components:
         raise InputError("components", "no component lines", "one or more lines in the contract's shape")
-    admitted = admitted_on if isinstance(admitted_on, str) else admitted_on.isoformat()
+    admitted = check_date(admitted_on, "admitted_on").isoformat()
     finished = copy.deepcopy(base)
     finished["ftz"] = {"status": "non_privileged_foreign", "admitted_on": admitted}
     parts = copy.deepcopy(base)

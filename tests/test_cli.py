@@ -1,9 +1,12 @@
 """The CLI through a real subprocess: exit codes, one-line errors, never a traceback."""
 import json
+import os
 import subprocess
 import sys
 
 import pytest
+
+import tariffs
 
 from conftest import DATA, ROOT, shipment
 
@@ -87,3 +90,79 @@ def test_import_hts_cli(tmp_rules):
     assert json.loads(p.stdout)["lines"] > 10
     bad = run("rules", "import-hts", "/no/such.json", "--effective", "2026-01-01", "--rules", str(tmp_rules))
     assert bad.returncode == 2
+
+
+def _one_line(p, code):
+    assert p.returncode == code, (p.returncode, p.stdout[-500:], p.stderr[-2000:])
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in p.stderr and "internal error" not in p.stderr, p.stderr
+    return lines[0]
+
+
+@pytest.fixture
+def good(tmp_path):
+    path = tmp_path / "good.json"
+    path.write_text(json.dumps(shipment()))
+    return path
+
+
+@pytest.mark.parametrize("content, says", [
+    (b"\xff\xfe\x00\x01binary", "UTF-8"),
+    (b"[" * 100_000 + b"]" * 100_000, "nested"),
+    (b'{"destination": "US", "destination": "EU"}', "duplicate key 'destination'"),
+], ids=["binary", "deep", "duplicate-key"])
+def test_unreadable_files_exit_2(tmp_path, content, says):
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    assert says in _one_line(run("quote", str(path)), 2)
+
+
+def test_closed_stdin_exits_2():
+    p = subprocess.run([sys.executable, "-m", "tariffs.cli", "quote", "-"], capture_output=False,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=120,
+                       preexec_fn=lambda: os.close(0))
+    assert "standard input is closed" in _one_line(p, 2)
+
+
+def test_closed_stdout_is_an_error(good):
+    # `tariffs quote good.json >&-`: nothing can be written, so it is not a success.
+    p = subprocess.run([sys.executable, "-m", "tariffs.cli", "quote", str(good), "--known-at", "2026-11-21"],
+                       stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=120, preexec_fn=lambda: os.close(1))
+    assert "standard output is closed" in _one_line(p, 1)
+
+
+def test_full_disk_is_an_error(good):
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-m", "tariffs.cli", "quote", str(good), "--known-at", "2026-11-21"],
+                           stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=120)
+    assert "No space left on device" in _one_line(p, 1)
+
+
+@pytest.mark.parametrize("option, args", [
+    ("--withdraw-on", ["compare-zone", "{good}", "--withdraw-on", "abc"]),
+    ("--withdraw-on", ["compare-zone", "{good}", "--withdraw-on", "2026-02-30"]),
+    ("--known-at", ["compare-zone", "{good}", "--withdraw-on", "2026-01-05",
+                    "--known-at", "9999-12-31T23:59:59-14:00"]),
+    ("--admitted-on", ["inverted", "{good}", "--admitted-on", "0"]),
+    ("--date", ["compare", "{good}", "--date", "99999-01-01"]),
+    ("--known-at", ["carbon", "{good}", "--known-at", "0001-01-01"]),
+    ("--known-at", ["quote", "{good}", "--known-at", "9999-12-31T23:59:59-14:00"]),
+    ("--known-at", ["audit", "rerun", "1", "--known-at", "abc"]),
+    ("--date", ["rules", "show", "--hts", "7408.11.60", "--origin", "CN", "--date", "abc"]),
+    ("--known-at", ["rules", "show", "--hts", "7408.11.60", "--origin", "CN", "--date", "2025-12-01",
+                    "--known-at", "x"]),
+    ("--effective", ["rules", "import-hts", "{good}", "--effective", "abc"]),
+    ("--published", ["rules", "import-hts", "{good}", "--effective", "2026-01-01", "--published", "1800-01-01"]),
+])
+def test_every_date_option_is_checked(good, option, args):
+    p = run(*[a.format(good=good) for a in args])
+    assert f"'{option}'" in _one_line(p, 2)
+
+
+def test_zone_vs_direct_parses_withdraw_on_strictly():
+    from tariffs.scenarios import zone_vs_direct
+
+    for bad in ("abc", "20260105", 20260105, b"2026-01-05", True):
+        with pytest.raises(tariffs.InputError) as exc:
+            zone_vs_direct(shipment(), bad, known_at="2026-11-21")
+        assert exc.value.field == "withdraw_on"

@@ -40,6 +40,12 @@ def entry_charges(normal: NormalShipment, works: list[LineWork], rules: RuleSet,
         reason = "de minimis entry (19 U.S.C. 1321): no duties and no fees are collected"
         return [], [EntryNotApplied(program="mpf", reason=reason), EntryNotApplied(program="hmf", reason=reason)]
     mpf = _fee(rules, "mpf", day, known, entry_type, warnings)
+    if mpf is None and any(f.program == "mpf" and entry_type in f.entry_types and f.valid_from <= day
+                           for f in rules.fees):
+        # The rules hold a fee for the date, but none was published by known_at: the knowledge date is at fault.
+        raise InputError("known_at", f"no merchandise processing fee for {entry_type} entries on {day} was "
+                         f"published as of {known} in ruleset {rules.version}",
+                         "a knowledge date on or after the publication of the fee for the entry date")
     if mpf is None:
         raise InputError("entry_date", f"no merchandise processing fee for {entry_type} entries on {day} in "
                          f"ruleset {rules.version} (see rules_data/GAPS.md)", "a date covered by rules_data/us/fees.csv")

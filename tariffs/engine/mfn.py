@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from tariffs.engine.normalise import NormalLine
 from tariffs.engine.work import LineWork
+from tariffs import limits
 from tariffs.errors import InputError
 from tariffs.hts import convert, dotted
-from tariffs.model import Charge, NotApplied
+from tariffs.model import Charge, NotApplied, show_input
 from tariffs.money import cents, fmt_rate
 from tariffs.rates import Rate, RateParseError, parse_rate, parse_special
 from tariffs.rules.rows import Provenance
@@ -136,11 +137,17 @@ def resolve_mfn(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.date, 
             raise InputError(f"{line.field}.hts", f"the {column} rate of {dotted(line.hts)} is printed as "
                              f"{text or '(no rate)'!r}, which the engine cannot compute; give lines[{line.index}]."
                              "mfn_rate", "a rate text such as \"5%\" or \"1.5¢/kg + 5%\"") from None
+        allowed = "\"Free\", \"5%\", \"1.5¢/kg + 5%\", \"$1.035/kg\""
         try:
-            rate = parse_rate(line.source.mfn_rate)
+            rate = parse_rate(line.source.mfn_rate) if len(line.source.mfn_rate) <= 200 else None
         except RateParseError:
-            raise InputError(f"{line.field}.mfn_rate", f"{line.source.mfn_rate!r} is not a rate",
-                             "\"Free\", \"5%\", \"1.5¢/kg + 5%\", \"$1.035/kg\"") from None
+            rate = None
+        if rate is None:
+            raise InputError(f"{line.field}.mfn_rate", f"{show_input(line.source.mfn_rate)} is not a rate", allowed)
+        if rate.ad_valorem > limits.MAX_AD_VALOREM or any(s.amount > limits.MAX_SPECIFIC for s in rate.specifics):
+            raise InputError(f"{line.field}.mfn_rate", f"{rate.text!r} is outside the bounds",
+                             f"{allowed}, at most {limits.MAX_AD_VALOREM * 100}% and "
+                             f"{limits.MAX_SPECIFIC:f} per unit")
         legal += f"; rate supplied by the user ({rate.text}) because the printed text {text!r} is not computable"
         work.warnings.append(f"{line.field}: MFN rate {rate.text!r} supplied by the user for {dotted(line.hts)}")
     work.mfn_rate = rate

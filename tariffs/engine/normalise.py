@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from dataclasses import field as dc_field
 from decimal import Decimal
@@ -11,7 +10,8 @@ from pydantic import ValidationError
 
 from tariffs.errors import InputError
 from tariffs.hts import canonical_unit, known_units, normalise_code
-from tariffs.model import Line, Shipment
+from tariffs import jsonio
+from tariffs.model import Line, Shipment, show_input
 from tariffs.money import cents
 from tariffs.rules.ruleset import RuleSet, is_country
 
@@ -26,25 +26,27 @@ def _loc(loc) -> str:
 
 
 def parse_shipment(shipment) -> Shipment:
-    """A Shipment from a model, a mapping or a JSON string; pydantic errors become InputError."""
+    """A Shipment from a model, a mapping or JSON text (str or UTF-8 bytes, read strictly by tariffs.jsonio);
+    pydantic errors become InputError naming the field."""
     if isinstance(shipment, Shipment):
         return shipment
+    if isinstance(shipment, (str, bytes, bytearray)):
+        shipment = jsonio.loads(shipment, "shipment")
+    if not isinstance(shipment, dict):
+        raise InputError("shipment", f"a {type(shipment).__name__} is not a shipment", "a JSON object")
     try:
-        if isinstance(shipment, (str, bytes)):
-            return Shipment.model_validate_json(shipment)
-        if not isinstance(shipment, dict):
-            raise InputError("shipment", f"a {type(shipment).__name__} is not a shipment", "a JSON object")
         return Shipment.model_validate(shipment)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        first = exc.errors(include_url=False)[0]
         field_name = _loc(first["loc"])
         message = first["msg"]
-        if first["type"] == "json_invalid":
-            raise InputError("shipment", f"malformed JSON: {message}", "a JSON object") from None
+        cause = (first.get("ctx") or {}).get("error")
+        if isinstance(cause, InputError):  # raised by a validator of tariffs.model, which knows no path
+            raise InputError(field_name, cause.message, cause.allowed) from None
         if first["type"] == "extra_forbidden":
             message = "unknown field"
         if first["type"] == "enum":
-            raise InputError(field_name, f"{first.get('input')!r} is not allowed",
+            raise InputError(field_name, f"{show_input(first.get('input'))} is not allowed",
                              first.get("ctx", {}).get("expected", "")) from None
         raise InputError(field_name, message) from None
 
@@ -227,10 +229,7 @@ def _line(i: int, line: Line, default_origin: str | None, fx: Decimal, code_leng
                       claims, line.loaded_on, f, metal_origin, share)
 
 
-def load_json_text(text: str):
-    """Parse JSON keeping numbers exact (Decimal), with a clear error on malformed input."""
-    try:
-        return json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise InputError("shipment", f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-                         "a JSON object in the shape of contract/shipment.example.json") from None
+def load_json_text(text):
+    """Parse a shipment's JSON text or UTF-8 bytes strictly (tariffs.jsonio: numbers exact, duplicate keys,
+    depth and encoding refused with an InputError)."""
+    return jsonio.loads(text, "shipment")

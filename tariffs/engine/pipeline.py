@@ -17,34 +17,47 @@ from tariffs.engine.mfn import resolve_mfn
 from tariffs.engine.normalise import NormalShipment, normalise, parse_shipment
 from tariffs.engine.stacking import apply_stacking
 from tariffs.engine.work import LineWork
+from tariffs import limits
 from tariffs.errors import InputError
 from tariffs.hts import dotted
-from tariffs.model import LineQuote, NotApplied, Quote, RetroactiveChange, RulesetInfo, Totals
+from tariffs.model import LineQuote, NotApplied, Quote, RetroactiveChange, RulesetInfo, Totals, show_input
 from tariffs.money import ZERO, cents, ratio
 from tariffs.rules.ruleset import RuleSet, load_rules
 
 UTC = dt.timezone.utc
 
 
+_KNOWN_AT = (f"a date or datetime from {limits.MIN_DATE} to {limits.MAX_DATE}: YYYY-MM-DD or "
+             "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]")
+
+
 def parse_known_at(known_at, field: str = "known_at") -> dt.datetime:
-    """None -> now; a date (or date string) -> the end of that day, UTC; naive datetimes are UTC."""
+    """None -> now; a date (or date string) -> the end of that day, UTC; naive datetimes are UTC.
+
+    The date (in its own offset) must lie within limits.MIN_DATE..MAX_DATE, so that converting it to
+    UTC never overflows; anything but a date, datetime or ISO string is refused.
+    """
     if known_at is None:
         return dt.datetime.now(UTC)
     if isinstance(known_at, str):
         text = known_at.strip()
+        if len(text) > 40 or not text.isascii():
+            raise InputError(field, f"{show_input(known_at)} is not an ISO date or datetime", _KNOWN_AT)
         try:
             if len(text) == 10:
                 known_at = dt.date.fromisoformat(text)
             else:
-                known_at = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+                known_at = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError:
-            raise InputError(field, f"{known_at!r} is not an ISO date or datetime",
-                             "YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]") from None
+            raise InputError(field, f"{known_at!r} is not an ISO date or datetime", _KNOWN_AT) from None
+    if not isinstance(known_at, dt.date):
+        raise InputError(field, f"a value of type {type(known_at).__name__} is not a date", _KNOWN_AT)
+    day = known_at.date() if isinstance(known_at, dt.datetime) else known_at
+    if not limits.MIN_DATE <= day <= limits.MAX_DATE:
+        raise InputError(field, f"{day.isoformat()} is outside the dates accepted", _KNOWN_AT)
     if isinstance(known_at, dt.datetime):
         return known_at.replace(tzinfo=UTC) if known_at.tzinfo is None else known_at.astimezone(UTC)
-    if isinstance(known_at, dt.date):
-        return dt.datetime.combine(known_at, dt.time.max, tzinfo=UTC)
-    raise InputError(field, f"{known_at!r} is not a date", "a date, datetime or ISO string")
+    return dt.datetime.combine(known_at, dt.time.max, tzinfo=UTC)
 
 
 VAT_PROGRAMS = ("import_vat", "tw_business_tax")
@@ -78,7 +91,10 @@ class Engine:
     """Holds one loaded RuleSet and prices shipments against it."""
 
     def __init__(self, rules: RuleSet | None = None):
-        self.rules = rules or load_rules()
+        if rules is not None and not isinstance(rules, RuleSet):
+            raise TypeError(f"Engine(rules): expected a RuleSet from tariffs.load_rules() or None, "
+                            f"not a {type(rules).__name__}")
+        self.rules = rules if rules is not None else load_rules()
 
     def quote(self, shipment, known_at=None) -> Quote:
         parsed = parse_shipment(shipment)

@@ -679,6 +679,9 @@ def _fingerprint(root: Path) -> tuple:
 
 def load_rules(path: str | os.PathLike | None = None) -> RuleSet:
     """Load the rule tables (cached per folder until a file in it changes)."""
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"load_rules(path): expected a folder path (str or os.PathLike) or None, "
+                        f"not a {type(path).__name__}")
     root = Path(path) if path else default_rules_path()
     if not (root / "manifest.json").is_file():
         raise RulesError(f"no rules_data at {root} (manifest.json missing)")
