@@ -97,6 +97,8 @@ class Line(_In):
     # Extension: a rate text in the schedule's syntax ("5%", "1.5¢/kg + 5%") for a line
     # whose printed MFN text cannot be parsed; used only for such lines.
     mfn_rate: str | None = None
+    # Extension (EU): the user's duty text for the line ("12%", "10.2% + 93.10 EUR / 100 kg"); wins over the tables.
+    eu_duty_rate: str | None = None
 
     @field_validator("metal_content", "metal_origin", "metal_weight_kg", mode="before")
     @classmethod
