@@ -29,7 +29,8 @@ COLUMNS = [
     ("description", False, "Free text.", "Copper wire, refined"),
     ("origin", True, "Country of origin, ISO 3166-1 alpha-2.", "TW"),
     ("customs_value", True, "Customs value in `currency`.", "100000.00"),
-    ("mode", False, "ocean (default), air, truck, rail or mail.", "ocean"),
+    ("mode", False, "ocean (default), air, truck, rail, mail, hand_carried, fixed_installation (any case) or an "
+             "ACE mode-of-transportation code (10-12 vessel, 20-21 rail, 30-34 road, 40-41 air, 50, 60, 70).", "ocean"),
     ("currency", False, "Currency of the money columns (default USD).", "USD"),
     ("fx_rate", False, "Units of the destination's currency per one unit of `currency`; required when they differ.", ""),
     ("freight", False, "Freight in `currency`.", "4200.00"),

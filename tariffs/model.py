@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PrivateAttr, field_validator, model_validator
 
 # Decimals go out as plain strings ("100000.00"), never floats or exponents.
 DecimalStr = Annotated[Decimal, PlainSerializer(lambda v: format(v, "f"), return_type=str, when_used="always")]
@@ -28,6 +28,8 @@ class Mode(str, Enum):
     truck = "truck"
     rail = "rail"
     mail = "mail"
+    hand_carried = "hand_carried"  # extension: ACE code 60 (tariffs.modes)
+    fixed_installation = "fixed_installation"  # extension: ACE code 70
 
 
 class FtzStatus(str, Enum):
@@ -118,6 +120,7 @@ class Shipment(_In):
     origin: str | None = None
     member_state: str | None = None
     mode: Mode
+    _mode_given: str | None = PrivateAttr(default=None)  # the mode as typed (any case, ACE code): tariffs.modes
     currency: str = "USD"
     fx_rate: DecimalStr | None = None
     freight: DecimalStr = Decimal("0")
@@ -131,6 +134,16 @@ class Shipment(_In):
     # Extension (EU): certificate price (EUR/tCO2e) to use when the period's price is not published yet.
     cbam_price: DecimalStr | None = None
     lines: list[Line] = Field(min_length=1)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _understand_mode(cls, data: Any, handler):
+        from tariffs.modes import understood
+
+        data, given = understood(data)
+        shipment = handler(data)
+        shipment._mode_given = given if given is not None else shipment._mode_given
+        return shipment
 
     @field_validator("freight", "insurance", "other_costs", mode="before")
     @classmethod
@@ -262,6 +275,7 @@ class Quote(_Out):
     entry_type: str = "formal"
     source_currency: str | None = None
     fx_rate: DecimalStr | None = None
+    mode_understood: dict | None = None  # the mode as given and the engine mode it was read as (tariffs.modes)
 
     def to_json(self, **kwargs: Any) -> str:
         return self.model_dump_json(**kwargs)

@@ -43,6 +43,10 @@ def parse_shipment(shipment) -> Shipment:
             raise InputError("shipment", f"malformed JSON: {message}", "a JSON object") from None
         if first["type"] == "extra_forbidden":
             message = "unknown field"
+        if first["type"] == "enum" and field_name == "mode":
+            from tariffs.modes import allowed
+
+            raise InputError("mode", f"{first.get('input')!r} is not a mode of transport", allowed()) from None
         if first["type"] == "enum":
             raise InputError(field_name, f"{first.get('input')!r} is not allowed",
                              first.get("ctx", {}).get("expected", "")) from None
