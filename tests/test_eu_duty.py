@@ -171,3 +171,11 @@ def test_table_is_the_import_of_the_published_file():
     with open(ROOT / "rules_data" / "eu" / "cn_duty_2020.csv", encoding="utf-8", newline="") as f:
         stored = [(r["cn"], r["duty"], r["subdivisions"]) for r in csv.DictReader(f)]
     assert stored == read_cet(SHARED_CET / "uk_global_tariff_vs_eu_cet_2020.csv")
+
+
+def test_eu_duty_rate_on_a_us_entry_is_refused(engine):
+    s = {"destination": "US", "entry_date": "2025-12-01", "mode": "ocean", "currency": "USD",
+         "lines": [{"hts": "7408.11.60.00", "origin": "TW", "customs_value": "100.00", "eu_duty_rate": "5%"}]}
+    with pytest.raises(tariffs.InputError) as exc:
+        engine.quote(s, known_at="2026-11-21")
+    assert exc.value.field == "lines[0].eu_duty_rate"

@@ -150,6 +150,9 @@ def normalise(shipment: Shipment, rules: RuleSet) -> NormalShipment:
     normal.other_costs = _usd(shipment.other_costs, fx)
     default_origin = shipment.origin
     for i, line in enumerate(shipment.lines):
+        if line.eu_duty_rate and destination != "EU":
+            raise InputError(f"lines[{i}].eu_duty_rate", f"only for an EU entry (destination is {destination})",
+                             "empty, or destination EU")
         normal.lines.append(_line(i, line, default_origin, fx, code_lengths))
     return normal
 
