@@ -59,9 +59,8 @@ def _default_rows(rules: RuleSet, code: str, country: str, year: int, known: dt.
     own rows at its longest matching prefix (several when the workbook distinguishes products under one
     code, e.g. white and grey clinker), else those of "Other Countries and Territories". Returns the
     rows and whose they are ("" when none)."""
-    rows = [r for r in rules.cbam_defaults if r[2] == year and r[0] == code[:len(r[0])] and r[4].known_at(known)]
     for who in (country, "OTHER"):
-        mine = [r for r in rows if r[1] == who]
+        mine = [r for r in rules.cbam_default_rows(year, who) if r[0] == code[:len(r[0])] and r[4].known_at(known)]
         if mine:
             longest = max(len(r[0]) for r in mine)
             return [r for r in mine if len(r[0]) == longest], who

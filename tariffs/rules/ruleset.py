@@ -614,7 +614,15 @@ class RuleSet:
                 raise RulesError(f"{len(problems)} problem(s) in {self.root / 'eu/cbam/default_values.csv'}",
                                  list(problems))
             self._cbam_defaults = rows
+            self._cbam_default_index: dict[tuple[int, str], list] = {}
+            for r in rows:
+                self._cbam_default_index.setdefault((r[2], r[1]), []).append(r)
         return self._cbam_defaults
+
+    def cbam_default_rows(self, year: int, country: str) -> list:
+        """The default-value rows of one year and country (ISO code or OTHER)."""
+        self.cbam_defaults  # noqa: B018 - reads the table on first use
+        return self._cbam_default_index.get((year, country), [])
 
     def _read_cbam_defaults(self, problems: _Problems) -> list:
         rel = "eu/cbam/default_values.csv"
