@@ -95,3 +95,13 @@ def test_tables_are_the_import_of_the_workbooks():
     with open(ROOT / "rules_data" / "eu" / "cbam" / "benchmarks.csv", encoding="utf-8", newline="") as f:
         stored = [list(r.values()) for r in csv.DictReader(f)]
     assert stored == read_benchmarks(SHARED / "cbam_benchmarks_column_b.csv")
+
+
+def test_origins_outside_cbam_are_not_charged(engine):
+    # Reg. (EU) 2023/956 Annex III point 1: Switzerland is outside the scope, so no "other countries" default.
+    s = {"destination": "EU", "member_state": "NL", "entry_date": "2026-02-10", "mode": "ocean", "currency": "EUR",
+         "cbam_ytd_tonnes": "200",
+         "lines": [{"hts": "7208.51.20", "origin": "CH", "customs_value": "100000.00", "quantity": "100", "unit": "t"}]}
+    q = engine.quote(s, known_at="2026-11-21")
+    assert not [c for c in q.lines[0].charges if c.program == "cbam"]
+    assert any(n.program == "cbam" and "outside the CBAM" in n.reason for n in q.lines[0].not_applied)

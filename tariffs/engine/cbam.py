@@ -211,8 +211,16 @@ def cbam_lines(rules: RuleSet, normal: NormalShipment, works: list[LineWork], kn
     in_scope = []
     for line, work in zip(normal.lines, works):
         good = cbam_good(rules, line.hts, day, known)
-        if good is not None:
-            in_scope.append((line, work, good))
+        if good is None:
+            continue
+        outside = next((r for r in rules.cbam_excluded_origins if r[0] == line.origin and r[1].valid_on(day)
+                        and r[1].known_at(known)), None)
+        if outside is not None:
+            work.not_applied.append(NotApplied(program="cbam", heading=dotted(line.hts), reason=(
+                f"origin {line.origin} is outside the CBAM ({outside[1].prov.legal_basis})")))
+            work.rely(f"cbam_excluded_origin:{line.origin}", outside[1].prov)
+            continue
+        in_scope.append((line, work, good))
     if not in_scope:
         return
     rule = next((r for r in rules.cbam_de_minimis if r[2].valid_on(day) and r[2].known_at(known)), None)

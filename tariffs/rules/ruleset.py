@@ -64,6 +64,7 @@ CBAM_DEFAULT_COLUMNS = ["cn", "country", "route", "value_2026", "value_2027", "v
 CBAM_BENCHMARK_COLUMNS = ["cn", "route", "value"]
 CBAM_SOURCE_COLUMNS = ["file", *TIMES, *PROVENANCE, "note"]
 CBAM_FACTOR_COLUMNS = ["year", "cbam_factor", "cscf", "recorded_at", "retracted_at", *PROVENANCE]
+CBAM_EXCLUDED_ORIGIN_COLUMNS = ["country", *TIMES, *PROVENANCE, "note"]
 CBAM_DE_MINIMIS_COLUMNS = ["threshold_tonnes", "excluded_cn", *TIMES, *PROVENANCE]
 CBAM_PRICE_COLUMNS = ["period_start", "period_end", "price", "published_on", *PROVENANCE]
 TW_FTZ_COLUMNS = ["ccc", "metal", "exchange", "approved_from", "approved_to", "recorded_at", "retracted_at",
@@ -590,6 +591,12 @@ class RuleSet:
             cscf = _decimal(row["cscf"], f"{where} cscf", problems)
             timed = _timed_prov({**row, "valid_from": f"{row['year']}-01-01", "valid_to": ""}, where, problems)
             self.cbam_factors.setdefault(int(row["year"]), []).append((factor or Decimal(0), cscf, timed))
+        self.cbam_excluded_origins = []
+        for where, row in self._optional("eu/cbam/excluded_origins.csv", CBAM_EXCLUDED_ORIGIN_COLUMNS, problems):
+            country = row["country"].strip()
+            if not is_country(country):
+                problems.add(where, f"unknown country {country!r}")
+            self.cbam_excluded_origins.append((country, _timed_prov(row, where, problems)))
         self.cbam_de_minimis = []
         for where, row in self._optional("eu/cbam/de_minimis.csv", CBAM_DE_MINIMIS_COLUMNS, problems):
             threshold = _decimal(row["threshold_tonnes"], f"{where} threshold_tonnes", problems)
