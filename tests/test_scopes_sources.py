@@ -33,6 +33,9 @@ CH99 = {
     "s301_list2": ("ch99_rev6_note20_d", 17485, 17586),
     "s301_list3": ("ch99_rev6_note20_f", 17637, 19342),
     "s301_list4a": ("ch99_rev6_note20_s_i", 21959, 22817),
+    "s232s_autos_vehicles": ("ch99_rev6_note33_b", 35340, 35351),
+    "s232s_autos_parts": ("ch99_rev6_note33_g", 35438, 35489),
+    "ieepao_br_annex_202511": ("ch99_rev6_note2_x_iii_a", 14372, 14468),
 }
 
 
