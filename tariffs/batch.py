@@ -29,7 +29,8 @@ COLUMNS = [
     ("description", False, "Free text.", "Copper wire, refined"),
     ("origin", True, "Country of origin, ISO 3166-1 alpha-2.", "TW"),
     ("customs_value", True, "Customs value in `currency`.", "100000.00"),
-    ("mode", False, "ocean (default), air, truck, rail or mail.", "ocean"),
+    ("mode", False, "ocean (default), air, truck, rail, mail, hand_carried, fixed_installation (any case) or an "
+             "ACE mode-of-transportation code (10-12 vessel, 20-21 rail, 30-34 road, 40-41 air, 50, 60, 70).", "ocean"),
     ("currency", False, "Currency of the money columns (default USD).", "USD"),
     ("fx_rate", False, "Units of the destination's currency per one unit of `currency`; required when they differ.", ""),
     ("freight", False, "Freight in `currency`.", "4200.00"),
@@ -47,6 +48,7 @@ COLUMNS = [
     ("claims", False, "Special-program indicators or Chapter 99 claims, separated by spaces or ';'.", ""),
     ("loaded_on", False, "Date loaded at the port of export (in-transit rules), YYYY-MM-DD.", "2025-11-20"),
     ("mfn_rate", False, "Rate text, only for a line whose printed MFN rate cannot be computed.", ""),
+    ("eu_duty_rate", False, "EU only: your own duty text for the line (12%, 10.2% + 93.10 EUR / 100 kg); wins.", ""),
     ("known_at", False, "Price as the rules were known at this date/datetime (default: the upload's).", ""),
 ]
 COLUMN_NAMES = [c[0] for c in COLUMNS]
@@ -54,7 +56,7 @@ REQUIRED = [c[0] for c in COLUMNS if c[1]]
 SHIPMENT_KEYS = ("destination", "member_state", "entry_date", "filed_on", "mode", "currency", "fx_rate", "freight",
                  "insurance", "other_costs")
 LINE_KEYS = ("hts", "description", "origin", "customs_value", "quantity", "unit", "quantity2", "unit2",
-             "net_weight_kg", "us_content_value", "loaded_on", "mfn_rate")
+             "net_weight_kg", "us_content_value", "loaded_on", "mfn_rate", "eu_duty_rate")
 RESULT_COLUMNS = ["status", "error_field", "error", "duties", "fees", "mpf", "hmf", "carbon", "landed_cost",
                   "import_vat", "landed_cost_incl_vat", "effective_duty_rate", "refundable", "warnings",
                   "ruleset_version", "known_at_used"]

@@ -12,7 +12,7 @@ import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PrivateAttr, field_validator, model_validator
 
 from tariffs import limits
 from tariffs.errors import InputError
@@ -156,6 +156,8 @@ class Mode(str, Enum):
     truck = "truck"
     rail = "rail"
     mail = "mail"
+    hand_carried = "hand_carried"  # extension: ACE code 60 (tariffs.modes)
+    fixed_installation = "fixed_installation"  # extension: ACE code 70
 
 
 class FtzStatus(str, Enum):
@@ -233,6 +235,8 @@ class Line(_In):
     # Extension: a rate text in the schedule's syntax ("5%", "1.5¢/kg + 5%") for a line
     # whose printed MFN text cannot be parsed; used only for such lines.
     mfn_rate: str | None = None
+    # Extension (EU): the user's duty text for the line ("12%", "10.2% + 93.10 EUR / 100 kg"); wins over the tables.
+    eu_duty_rate: str | None = None
 
     @field_validator("metal_content", "metal_origin", "metal_weight_kg", mode="before")
     @classmethod
@@ -252,6 +256,7 @@ class Shipment(_In):
     origin: str | None = None
     member_state: str | None = None
     mode: Mode
+    _mode_given: str | None = PrivateAttr(default=None)  # the mode as typed (any case, ACE code): tariffs.modes
     currency: str = "USD"
     fx_rate: FxRate | None = None
     freight: Money = Decimal("0")
@@ -265,6 +270,16 @@ class Shipment(_In):
     # Extension (EU): certificate price (EUR/tCO2e) to use when the period's price is not published yet.
     cbam_price: Specific | None = None
     lines: list[Line] = Field(min_length=1)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _understand_mode(cls, data: Any, handler):
+        from tariffs.modes import understood
+
+        data, given = understood(data)
+        shipment = handler(data)
+        shipment._mode_given = given if given is not None else shipment._mode_given
+        return shipment
 
     @field_validator("freight", "insurance", "other_costs", mode="before")
     @classmethod
@@ -401,6 +416,7 @@ class Quote(_Out):
     entry_type: str = "formal"
     source_currency: str | None = None
     fx_rate: DecimalStr | None = None
+    mode_understood: dict | None = None  # the mode as given and the engine mode it was read as (tariffs.modes)
 
     def to_json(self, **kwargs: Any) -> str:
         return self.model_dump_json(**kwargs)

@@ -71,8 +71,9 @@ def test_eu_entry_needs_member_state_and_a_known_cn_code(engine):
     assert exc.value.field == "member_state"
     with pytest.raises(tariffs.InputError) as exc:
         engine.quote(shipment(destination="EU", member_state="NL", currency="EUR", entry_date="2026-02-10",
-                              line={"hts": "9504.40.00"}), known_at="2026-11-21")
-    assert exc.value.field == "lines[0].hts" and "no EU data" in str(exc.value)
+                              line={"hts": "9999.99.99"}), known_at="2026-11-21")
+    # Every CN8 code of the EU table is priced (tests/test_eu_duty.py); a code under no heading of it is refused.
+    assert exc.value.field == "lines[0].hts" and "no chapter of the EU duty table" in str(exc.value)
 
 
 # --- Input bounds (tariffs.limits), checked where the shipment enters the library ---------------------------

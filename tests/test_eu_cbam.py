@@ -114,9 +114,11 @@ def test_safeguard_only_when_quota_claimed_exhausted(engine):
 
 
 def test_missing_default_value_asks_for_actual_emissions(engine):
+    # The Commission's workbook lists Albania under 2814 10 00 (anhydrous ammonia) with no value: no default
+    # value exists, and the "other countries" value is not substituted for a listed country.
     with pytest.raises(tariffs.InputError) as exc:
-        engine.quote(eu([hrc(hts="7601.10.00", origin="VN")], cbam_ytd_tonnes="200"), known_at="2026-11-21")
-    assert exc.value.field == "lines[0].emissions"
+        engine.quote(eu([hrc(hts="2814.10.00", origin="AL")], cbam_ytd_tonnes="200"), known_at="2026-11-21")
+    assert exc.value.field == "lines[0].emissions" and "give no value" in str(exc.value)
 
 
 def test_non_eur_needs_fx_rate(engine):

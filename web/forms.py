@@ -23,7 +23,7 @@ SHIPMENT_FIELDS = ("destination", "member_state", "entry_date", "filed_on", "ori
 FTZ_FIELDS = ("status", "zone", "admitted_on", "pf_applied_on", "disposition", "weekly_entry",
               "hmf_paid_at_admission", "regime")
 LINE_FIELDS = ("hts", "description", "origin", "customs_value", "quantity", "unit", "quantity2", "unit2",
-               "net_weight_kg", "us_content_value", "claims", "loaded_on", "mfn_rate")
+               "net_weight_kg", "us_content_value", "claims", "loaded_on", "mfn_rate", "eu_duty_rate")
 EMISSION_FIELDS = ("source", "direct", "indirect", "carbon_price_paid")
 ADCVD_FIELDS = ("case", "type", "rate", "specific", "unit", "company")
 

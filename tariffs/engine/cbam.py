@@ -54,14 +54,73 @@ def tonnes(line: NormalLine) -> Decimal:
                      "quantity with unit t or kg (or net_weight_kg)")
 
 
-def _default_value(rules: RuleSet, code: str, country: str, year: int, known: dt.date):
-    rows = [r for r in rules.cbam_defaults if r[2] == year and r[4].known_at(known)]
-    own = _longest([r for r in rows if r[1] == country], code)
-    return own or _longest([r for r in rows if r[1] == "OTHER"], code)
+def _default_rows(rules: RuleSet, code: str, country: str, year: int, known: dt.date) -> tuple[list, str]:
+    """The workbook rows that give the default value of a code from a country in a year: the country's
+    own rows at its longest matching prefix (several when the workbook distinguishes products under one
+    code, e.g. white and grey clinker), else those of "Other Countries and Territories". Returns the
+    rows and whose they are ("" when none)."""
+    for who in (country, "OTHER"):
+        mine = [r for r in rules.cbam_default_rows(year, who) if r[0] == code[:len(r[0])] and r[4].known_at(known)]
+        if mine:
+            longest = max(len(r[0]) for r in mine)
+            return [r for r in mine if len(r[0]) == longest], who
+    return [], ""
 
 
-def _benchmark(rules: RuleSet, code: str, day: dt.date, known: dt.date):
-    return _longest([r for r in rules.cbam_benchmarks if r[3].valid_on(day) and r[3].known_at(known)], code)
+def _default_value(rules: RuleSet, line: NormalLine, year: int, known: dt.date, warnings: list[str] | None = None):
+    """(cn, country, year, value, timed provenance, note, route) of the default value used, or an error."""
+    code, country = line.hts, line.origin
+    rows, who = _default_rows(rules, code, country, year, known)
+    valued = [r for r in rows if r[3] is not None]
+    if not valued:
+        if rows:
+            raise InputError(f"{line.field}.emissions", f"the Commission's default values give no value for CN "
+                             f"{dotted(code)} ({rows[0][0]}) from {country if who == country else 'other countries'} "
+                             f"for {year} (Implementing Reg. (EU) 2025/2621; see rules_data/GAPS.md)",
+                             "actual emissions: {\"source\": \"actual\", \"direct\": ...}")
+        raise InputError(f"{line.field}.emissions", f"no published CBAM default value for CN {dotted(code)} from "
+                         f"{country} for {year} in these rules (see rules_data/GAPS.md)",
+                         "actual emissions: {\"source\": \"actual\", \"direct\": ...}")
+    chosen = max(valued, key=lambda r: r[3])
+    if warnings is not None:
+        if who != country:
+            warnings.append(f"{line.field}: the CBAM default values list no value for {country} under CN "
+                            f"{dotted(code)}: the value for other countries and territories ({chosen[3]}) is used")
+        if len({r[3] for r in valued}) > 1:
+            warnings.append(f"{line.field}: the CBAM default values give {len(valued)} values for CN {chosen[0]} from "
+                            f"{who} ({', '.join(str(r[3]) for r in valued)}: different products under one code); the "
+                            "highest is used; give actual emissions to be exact")
+    return chosen
+
+
+def _benchmark(rules: RuleSet, line: NormalLine, route: str, day: dt.date, known: dt.date,
+               warnings: list[str] | None = None):
+    """The Column B benchmark of the line's CN code for the production route the default values give."""
+    current = [r for r in rules.cbam_benchmarks if r[3].valid_on(day) and r[3].known_at(known)]
+    rows = [r for r in current if line.hts.startswith(r[0])]
+    if not rows:
+        # A code ending in 00 stands for its whole subheading (e.g. 7601 10 00 where the benchmarks list
+        # 7601 10 10 and 7601 10 90): the benchmarks of the codes under it.
+        stem = line.hts
+        while stem.endswith("00") and len(stem) > 6:
+            stem = stem[:-2]
+        rows = [r for r in current if r[0].startswith(stem)]
+    if not rows:
+        return None
+    longest = max(len(r[0]) for r in rows)
+    rows = [r for r in rows if len(r[0]) == longest]
+    by_route = [r for r in rows if route and r[1].startswith(route)]
+    candidates = by_route or rows
+    if len({r[2] for r in candidates}) > 1:
+        chosen = min(candidates, key=lambda r: r[2])
+        if warnings is not None:
+            why = (f"route {route} is not one of them" if route and not by_route else
+                   f"route {route} has variants" if route else "the default values name no route")
+            warnings.append(f"{line.field}: CN {dotted(line.hts)} has {len(candidates)} Column B benchmarks ("
+                            + ", ".join(f"{r[2]} ({r[1] or '-'})" for r in candidates) + f") and {why}: the lowest, "
+                            f"{chosen[2]}, is used (the larger CBAM charge)")
+        return chosen
+    return candidates[0]
 
 
 def _factor(rules: RuleSet, year: int, known: dt.date):
@@ -96,7 +155,8 @@ def certificate_price(rules: RuleSet, normal: NormalShipment, known: dt.date, wa
     return latest[2], f"{period} (estimate: price of {latest[0]}..{latest[1]})", True, latest[4]
 
 
-def emissions_used(rules: RuleSet, line: NormalLine, good, source: str, year: int, known: dt.date):
+def emissions_used(rules: RuleSet, line: NormalLine, good, source: str, year: int, known: dt.date,
+                   warnings: list[str] | None = None):
     """(SEE tCO2e/t, source label, provenance) for default or actual emissions."""
     code, counts_indirect = line.hts, good[2]
     if source == "actual":
@@ -109,19 +169,22 @@ def emissions_used(rules: RuleSet, line: NormalLine, good, source: str, year: in
                              "tCO2e per tonne of goods")
         see = e.direct + (e.indirect if counts_indirect else Decimal(0))
         return see, "actual", None
-    row = _default_value(rules, code, line.origin, year, known)
-    if row is None:
-        raise InputError(f"{line.field}.emissions", f"no published CBAM default value for CN {dotted(code)} from "
-                         f"{line.origin} for {year} in these rules (see rules_data/GAPS.md)",
-                         "actual emissions: {\"source\": \"actual\", \"direct\": ...}")
+    row = _default_value(rules, line, year, known, warnings)
     return row[3], "default", row[4].prov
 
 
+def _route(rules: RuleSet, line: NormalLine, year: int, known: dt.date) -> str:
+    """The production route letter the default values give for the line's code and origin ("" if none)."""
+    rows, _ = _default_rows(rules, line.hts, line.origin, year, known)
+    valued = [r for r in rows if r[3] is not None]
+    return max(valued, key=lambda r: r[3])[6] if valued else ""
+
+
 def compute(rules: RuleSet, line: NormalLine, good, source: str, price: Decimal, year: int, day: dt.date,
-            known: dt.date):
+            known: dt.date, warnings: list[str] | None = None):
     """Certificates and cost for one line and one emissions source (no rounding of certificates)."""
-    see, label, prov = emissions_used(rules, line, good, source, year, known)
-    bench = _benchmark(rules, line.hts, day, known)
+    see, label, prov = emissions_used(rules, line, good, source, year, known, warnings)
+    bench = _benchmark(rules, line, _route(rules, line, year, known), day, known, warnings)
     if bench is None:
         raise InputError(f"{line.field}.hts", f"no CBAM benchmark for CN {dotted(line.hts)} in these rules",
                          "a CN code with a benchmark in rules_data/eu/cbam/benchmarks.csv")
@@ -148,8 +211,16 @@ def cbam_lines(rules: RuleSet, normal: NormalShipment, works: list[LineWork], kn
     in_scope = []
     for line, work in zip(normal.lines, works):
         good = cbam_good(rules, line.hts, day, known)
-        if good is not None:
-            in_scope.append((line, work, good))
+        if good is None:
+            continue
+        outside = next((r for r in rules.cbam_excluded_origins if r[0] == line.origin and r[1].valid_on(day)
+                        and r[1].known_at(known)), None)
+        if outside is not None:
+            work.not_applied.append(NotApplied(program="cbam", heading=dotted(line.hts), reason=(
+                f"origin {line.origin} is outside the CBAM ({outside[1].prov.legal_basis})")))
+            work.rely(f"cbam_excluded_origin:{line.origin}", outside[1].prov)
+            continue
+        in_scope.append((line, work, good))
     if not in_scope:
         return
     rule = next((r for r in rules.cbam_de_minimis if r[2].valid_on(day) and r[2].known_at(known)), None)
@@ -185,7 +256,7 @@ def cbam_lines(rules: RuleSet, normal: NormalShipment, works: list[LineWork], kn
             raise InputError(f"{line.field}.emissions.source", f"{chosen!r} is not allowed", "default, actual")
         if line.source.emissions is None:
             warnings.append(f"{line.field}: no emissions given: CBAM default values used")
-        result = compute(rules, line, good, chosen, price, year, day, known)
+        result = compute(rules, line, good, chosen, price, year, day, known, warnings)
         actual_note = ""
         if chosen == "actual":
             actual_note = "; with actual emissions the Column A process benchmark applies in law — the product " \
@@ -202,7 +273,8 @@ def cbam_lines(rules: RuleSet, normal: NormalShipment, works: list[LineWork], kn
             share_of_customs_value=ratio(result["cost"], line.customs_value),
             estimate=True,
             calculation=(f"{fmt_rate(result['tonnes'])} t x ({fmt_rate(result['see'])} - benchmark "
-                         f"{fmt_rate(result['benchmark'][2])} x factor {fmt_rate(result['factor'])} x CSCF "
+                         f"{fmt_rate(result['benchmark'][2])}{_route_label(result['benchmark'][1])} x factor "
+                         f"{fmt_rate(result['factor'])} x CSCF "
                          f"{fmt_rate(result['cscf'])}) - deduction {fmt_rate(result['deduction'])} = "
                          f"{result['certificates']} certificates x EUR {price} = {result['cost']}; settled per year, "
                          f"so this per-shipment figure is an estimate{actual_note}")))
@@ -220,6 +292,10 @@ def cbam_lines(rules: RuleSet, normal: NormalShipment, works: list[LineWork], kn
                 if result["tonnes"] else None,
                 "note": "CBAM cost with the published default values vs the supplier's verified actual emissions; "
                         "the difference is what buying the lower-carbon product saves"}
+
+
+def _route_label(route: str) -> str:
+    return f" (route {route})" if route else ""
 
 
 def _view(result) -> dict:

@@ -5,7 +5,8 @@ and import VAT.
   the EU border, allocated to lines in proportion to value (to the cent; the last line takes
   the remainder). `other_costs` are costs after the border: not customs value, but in the VAT
   base (VAT Directive Art. 86(1)(b)) and in landed cost.
-- Duty: rows of rules_data/eu/duty.csv (program eu_duty); a CN code with no row is refused.
+- Duty: the user's `eu_duty_rate`, else a row of rules_data/eu/duty.csv (program eu_duty) in force,
+  else the CN duty table (tariffs.engine.eu_duty).
 - Safeguard / tariff quota: out-of-quota duty only when the line claims EU-QUOTA-EXHAUSTED.
 - Import VAT: (customs value + duties + post-border costs) x the member state's rate, reported
   as recoverable (totals.import_vat; landed_cost excludes it, landed_cost_incl_vat includes it).
@@ -21,6 +22,7 @@ from decimal import Decimal
 from tariffs.engine.adcvd import adcvd_charges
 from tariffs.engine.amounts import compute_amounts
 from tariffs.engine.cbam import cbam_lines
+from tariffs.engine.eu_duty import price_eu_duty
 from tariffs.engine.measures import line_facts, resolve_measures
 from tariffs.engine.normalise import NormalShipment
 from tariffs.engine.work import LineWork
@@ -66,10 +68,6 @@ def price_eu(rules: RuleSet, normal: NormalShipment, known: dt.date, warnings: l
     if ftz is not None and ftz.regime not in ("EU_FREE_ZONE", "EU_CUSTOMS_WAREHOUSE"):
         raise InputError("ftz.regime", f"{ftz.regime!r} is not an EU storage procedure",
                          "EU_CUSTOMS_WAREHOUSE or EU_FREE_ZONE")
-    for line in normal.lines:
-        if not rules.covers(line.hts, "eu", "eu_duty"):
-            raise InputError(f"{line.field}.hts", f"no EU data for CN {dotted(line.hts)} in these rules",
-                             "a CN code listed in rules_data/eu/duty.csv (see rules_data/GAPS.md)")
     border = allocate(normal.freight + normal.insurance, [line.customs_value for line in normal.lines])
     post = allocate(normal.other_costs, [line.customs_value for line in normal.lines])
     for line, extra in zip(normal.lines, border):
@@ -80,6 +78,7 @@ def price_eu(rules: RuleSet, normal: NormalShipment, known: dt.date, warnings: l
         work = LineWork()
         resolve_measures(line, work, rules, day, known, line_facts(line, normal.mode, entry_value), "eu")
         compute_amounts(line, work)
+        price_eu_duty(rules, line, work, day, known)
         adcvd_charges(line, work)
         _quota_note(rules, line, work, day, known)
         works.append(work)

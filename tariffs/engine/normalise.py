@@ -45,6 +45,10 @@ def parse_shipment(shipment) -> Shipment:
             raise InputError(field_name, cause.message, cause.allowed) from None
         if first["type"] == "extra_forbidden":
             message = "unknown field"
+        if first["type"] == "enum" and field_name == "mode":
+            from tariffs.modes import allowed
+
+            raise InputError("mode", f"{first.get('input')!r} is not a mode of transport", allowed()) from None
         if first["type"] == "enum":
             raise InputError(field_name, f"{show_input(first.get('input'))} is not allowed",
                              first.get("ctx", {}).get("expected", "")) from None
@@ -148,6 +152,9 @@ def normalise(shipment: Shipment, rules: RuleSet) -> NormalShipment:
     normal.other_costs = _usd(shipment.other_costs, fx)
     default_origin = shipment.origin
     for i, line in enumerate(shipment.lines):
+        if line.eu_duty_rate and destination != "EU":
+            raise InputError(f"lines[{i}].eu_duty_rate", f"only for an EU entry (destination is {destination})",
+                             "empty, or destination EU")
         normal.lines.append(_line(i, line, default_origin, fx, code_lengths))
     return normal
 

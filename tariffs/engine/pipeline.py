@@ -18,6 +18,7 @@ from tariffs.engine.normalise import NormalShipment, normalise, parse_shipment
 from tariffs.engine.stacking import apply_stacking
 from tariffs.engine.work import LineWork
 from tariffs import limits
+from tariffs import modes
 from tariffs.errors import InputError
 from tariffs.hts import dotted
 from tariffs.model import LineQuote, NotApplied, Quote, RetroactiveChange, RulesetInfo, Totals, show_input
@@ -157,7 +158,8 @@ class Engine:
             known_at=known_dt, destination=shipment.destination, entry_date=day, currency=normal.currency,
             lines=line_quotes, entry_charges=result.fees, totals=totals, warnings=list(dict.fromkeys(warnings)),
             filed_on=normal.filed_on, entry_not_applied=result.fees_skipped, entry_type=result.entry_type,
-            source_currency=(shipment.currency or normal.currency).upper(), fx_rate=normal.fx_rate)
+            source_currency=(shipment.currency or normal.currency).upper(), fx_rate=normal.fx_rate,
+            mode_understood=modes.report(shipment._mode_given, shipment.mode.value))
 
     def _price_us(self, rules: RuleSet, normal: NormalShipment, known: dt.date, warnings: list[str],
                   relied: dict) -> Priced:

@@ -60,9 +60,11 @@ ENTRY_TYPES = ("formal", "informal", "de_minimis")
 FTZ_COLUMNS = ["pattern", "pf_mandatory_from", "pf_admitted_before", "recorded_at", "retracted_at", *PROVENANCE, "note"]
 VAT_COLUMNS = ["member_state", "rate", *TIMES, *PROVENANCE]
 CBAM_GOODS_COLUMNS = ["cn", "sector", "counts_indirect", "excluded", *TIMES, *PROVENANCE]
-CBAM_DEFAULT_COLUMNS = ["cn", "country", "year", "value", *PROVENANCE, "recorded_at", "retracted_at"]
-CBAM_BENCHMARK_COLUMNS = ["cn", "route", "value", *TIMES, *PROVENANCE]
+CBAM_DEFAULT_COLUMNS = ["cn", "country", "route", "value_2026", "value_2027", "value_2028", "total"]
+CBAM_BENCHMARK_COLUMNS = ["cn", "route", "value"]
+CBAM_SOURCE_COLUMNS = ["file", *TIMES, *PROVENANCE, "note"]
 CBAM_FACTOR_COLUMNS = ["year", "cbam_factor", "cscf", "recorded_at", "retracted_at", *PROVENANCE]
+CBAM_EXCLUDED_ORIGIN_COLUMNS = ["country", *TIMES, *PROVENANCE, "note"]
 CBAM_DE_MINIMIS_COLUMNS = ["threshold_tonnes", "excluded_cn", *TIMES, *PROVENANCE]
 CBAM_PRICE_COLUMNS = ["period_start", "period_end", "price", "published_on", *PROVENANCE]
 TW_FTZ_COLUMNS = ["ccc", "metal", "exchange", "approved_from", "approved_to", "recorded_at", "retracted_at",
@@ -569,31 +571,32 @@ class RuleSet:
                 flags[column] = value == "true"
             self.cbam_goods.append((cn, row["sector"].strip(), flags["counts_indirect"], flags["excluded"],
                                     _timed_prov(row, where, problems)))
-        self.cbam_defaults = []
-        for where, row in self._optional("eu/cbam/default_values.csv", CBAM_DEFAULT_COLUMNS, problems):
-            country = row["country"].strip()
-            if country != "OTHER" and not is_country(country):
-                problems.add(where, f"unknown country {country!r} (ISO code or OTHER)")
-            try:
-                year = int(row["year"])
-            except ValueError:
-                problems.add(where, f"year {row['year']!r} is not a year")
-                year = 0
-            value = _decimal(row["value"], f"{where} value", problems)
-            self.cbam_defaults.append((digits(row["cn"]), country, year, value or Decimal(0),
-                                       _timed_prov({**row, "valid_from": "2026-01-01", "valid_to": ""}, where,
-                                                   problems), row.get("note", "")))
+        # Default values and benchmarks: one provenance row per file (eu/cbam/sources.csv) shared by its rows.
+        sources = {row["file"].strip(): _timed_prov(row, where, problems)
+                   for where, row in self._optional("eu/cbam/sources.csv", CBAM_SOURCE_COLUMNS, problems)}
+        # The default values (12,532 workbook rows) are read on first use: see cbam_defaults.
+        self._cbam_sources = sources
+        self._cbam_defaults: list | None = None
         self.cbam_benchmarks = []
         for where, row in self._optional("eu/cbam/benchmarks.csv", CBAM_BENCHMARK_COLUMNS, problems):
+            timed = sources.get("benchmarks.csv")
+            if timed is None:
+                problems.add(where, "no row for benchmarks.csv in eu/cbam/sources.csv")
+                break
             value = _decimal(row["value"], f"{where} value", problems)
-            self.cbam_benchmarks.append((digits(row["cn"]), row["route"].strip(), value or Decimal(0),
-                                         _timed_prov(row, where, problems)))
+            self.cbam_benchmarks.append((digits(row["cn"]), row["route"].strip(), value or Decimal(0), timed))
         self.cbam_factors = {}
         for where, row in self._optional("eu/cbam/factors.csv", CBAM_FACTOR_COLUMNS, problems):
             factor = _decimal(row["cbam_factor"], f"{where} cbam_factor", problems)
             cscf = _decimal(row["cscf"], f"{where} cscf", problems)
             timed = _timed_prov({**row, "valid_from": f"{row['year']}-01-01", "valid_to": ""}, where, problems)
             self.cbam_factors.setdefault(int(row["year"]), []).append((factor or Decimal(0), cscf, timed))
+        self.cbam_excluded_origins = []
+        for where, row in self._optional("eu/cbam/excluded_origins.csv", CBAM_EXCLUDED_ORIGIN_COLUMNS, problems):
+            country = row["country"].strip()
+            if not is_country(country):
+                problems.add(where, f"unknown country {country!r}")
+            self.cbam_excluded_origins.append((country, _timed_prov(row, where, problems)))
         self.cbam_de_minimis = []
         for where, row in self._optional("eu/cbam/de_minimis.csv", CBAM_DE_MINIMIS_COLUMNS, problems):
             threshold = _decimal(row["threshold_tonnes"], f"{where} threshold_tonnes", problems)
@@ -606,6 +609,57 @@ class RuleSet:
             end = _date(row["period_end"], f"{where} period_end", problems)
             published = _date(row["published_on"], f"{where} published_on", problems)
             self.cbam_prices.append((start, end, price or Decimal(0), published, _prov(row, where, problems)))
+
+    @property
+    def cbam_defaults(self) -> list:
+        """(cn, country, year, value or None when the workbook gives none, timed provenance, note, route) per
+        row and year of eu/cbam/default_values.csv, read on first use (only EU lines with CBAM goods need it)."""
+        if self._cbam_defaults is None:
+            problems = _Problems()
+            rows = self._read_cbam_defaults(problems)
+            if problems:
+                raise RulesError(f"{len(problems)} problem(s) in {self.root / 'eu/cbam/default_values.csv'}",
+                                 list(problems))
+            self._cbam_defaults = rows
+            self._cbam_default_index: dict[tuple[int, str], list] = {}
+            for r in rows:
+                self._cbam_default_index.setdefault((r[2], r[1]), []).append(r)
+        return self._cbam_defaults
+
+    def cbam_default_rows(self, year: int, country: str) -> list:
+        """The default-value rows of one year and country (ISO code or OTHER)."""
+        self.cbam_defaults  # noqa: B018 - reads the table on first use
+        return self._cbam_default_index.get((year, country), [])
+
+    def _read_cbam_defaults(self, problems: _Problems) -> list:
+        rel = "eu/cbam/default_values.csv"
+        path = self.root / rel
+        out: list = []
+        if not path.is_file():
+            return out
+        timed = self._cbam_sources.get("default_values.csv")
+        if timed is None:
+            problems.add(rel, "no row for default_values.csv in eu/cbam/sources.csv")
+            return out
+        with open(path, encoding="utf-8", newline="") as f:
+            reader = csv.DictReader(f)
+            if reader.fieldnames != CBAM_DEFAULT_COLUMNS:
+                problems.add(rel, f"columns {reader.fieldnames} are not {CBAM_DEFAULT_COLUMNS}")
+                return out
+            countries: dict[str, bool] = {}
+            for i, row in enumerate(reader, start=2):
+                where = f"{rel}:{i}"
+                country = row["country"].strip()
+                if country not in countries:
+                    countries[country] = country == "OTHER" or is_country(country)
+                if not countries[country]:
+                    problems.add(where, f"unknown country {country!r} (ISO code or OTHER)")
+                cn, route, note = digits(row["cn"]), row["route"].strip(), f"base total {row['total']}"
+                for year in (2026, 2027, 2028):
+                    text = row[f"value_{year}"].strip()
+                    value = _decimal(text, f"{where} value_{year}", problems) if text else None
+                    out.append((cn, country, year, value, timed, note, route))
+        return out
 
     def _load_tw(self, problems: _Problems) -> None:
         self.tw_ftz_metals = []
