@@ -30,17 +30,23 @@ class Engine:
         self.rules = rules or load_rules()
 
     def quote(self, shipment, known_at=None) -> Quote:
+        return self.quote_pair(shipment, known_at)[0]
+
+    def quote_pair(self, shipment, known_at=None) -> tuple[Quote, Quote | None]:
+        """The quote as known at ``known_at`` and, when that is after the filing day, the same entry as
+        known when it was filed (the quote's ``retroactive_changes`` and ``refundable`` compare the two)."""
         parsed = parse_shipment(shipment)
         known_dt = parse_known_at(known_at)
         quote = self._price(parsed, known_dt)
         filed_known = dt.datetime.combine(parsed.filed_on or parsed.entry_date, dt.time.max, tzinfo=UTC)
+        as_filed = None
         if known_dt > filed_known:
             try:
                 as_filed = self._price(parsed, filed_known)
             except InputError as exc:
                 # e.g. a CBAM price not yet published on the filing day: the quote stands, the comparison cannot
                 quote.warnings.append(f"no as-filed comparison (rules as known at {filed_known.date()}): {exc}")
-                return quote
+                return quote, None
             quote.retroactive_changes = retroactive_changes(as_filed, quote)
             quote.as_filed_known_at = filed_known
             refundable = sum((c.difference for c in quote.retroactive_changes), ZERO)
@@ -50,7 +56,7 @@ class Engine:
                     f"rules changed after the entry was filed (as known at {filed_known.date()}): duties as filed "
                     f"{as_filed.totals.duties}, as known now {quote.totals.duties}; difference {cents(refundable)} "
                     "(see retroactive_changes)")
-        return quote
+        return quote, as_filed
 
     def _price(self, shipment, known_dt: dt.datetime) -> Quote:
         rules = self.rules
@@ -85,12 +91,16 @@ class Engine:
             effective_duty_rate=ratio(duties, customs_value), refundable=cents(ZERO),
             import_vat=cents(vat) if normal.destination != "US" else None,
             landed_cost_incl_vat=cents(landed + vat) if normal.destination != "US" else None)
-        return Quote(
+        quote = Quote(
             ruleset=RulesetInfo(version=rules.version, sha256=rules.sha256, knowledge_cutoff=rules.knowledge_cutoff),
             known_at=known_dt, destination=shipment.destination, entry_date=day, currency=normal.currency,
             lines=line_quotes, entry_charges=result.fees, totals=totals, warnings=list(dict.fromkeys(warnings)),
             filed_on=normal.filed_on, entry_not_applied=result.fees_skipped, entry_type=result.entry_type,
             source_currency=(shipment.currency or normal.currency).upper(), fx_rate=normal.fx_rate)
+        # For allocating MPF to lines (batch output): lines exempt from MPF carry none of it (19 CFR 24.23(c)).
+        quote._mpf_exempt_lines = frozenset(line.index for line, work in zip(normal.lines, result.works)
+                                            if work.mpf_exempt)
+        return quote
 
     def _line_quote(self, line, work: LineWork) -> LineQuote:
         charges = ([work.mfn_charge] if work.mfn_charge else []) + sorted(
