@@ -87,6 +87,8 @@ RESULT_COLUMNS = ["status", "error_field", "error", "path", "duties", "headings_
 # Programs reported in their own columns rather than as duty (carbon price, VAT / business tax).
 VAT_PROGRAMS = ("import_vat", "tw_business_tax")
 NOT_DUTY = ("cbam", *VAT_PROGRAMS)
+# Charged once per entry (allocated to its lines in mpf / hmf / fees), never as a line's duty.
+ENTRY_PROGRAMS = ("mpf", "hmf", "tw_trade_promotion_fee")
 
 
 def _text(value) -> str:
