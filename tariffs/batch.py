@@ -155,11 +155,6 @@ def _line_of_field(error_field: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def quote_values(q: Quote) -> dict[str, str]:
-    """The priced columns of a one-line quote (its only line, and the entry's totals), as text."""
-    return line_values(q, q)[0]
-
-
 def line_values(shown: Quote, known: Quote) -> list[dict[str, str]]:
     """One dict of result columns per line of an entry.
 
