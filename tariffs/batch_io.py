@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
-from tariffs.batch import COLUMN_NAMES, REQUIRED, RESULT_COLUMNS
+from tariffs.batch_columns import COLUMN_NAMES, REQUIRED
 from tariffs.errors import InputError
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
@@ -190,24 +190,6 @@ def _mark_reopened(frame, entries, closed: set[str]):
 
 
 # -- writers: open once, write priced chunks, close ----------------------------------------------------------
-
-def output_columns(input_columns: list[str], programs: list[str]) -> list[str]:
-    """The fixed columns of a streamed file: the input's, then RESULT_COLUMNS with a duty_<program> column for
-    every duty program of the rules (a chunk that charges none of a program still has its column)."""
-    at = RESULT_COLUMNS.index("duties") + 1
-    result = RESULT_COLUMNS[:at] + [f"duty_{p}" for p in programs] + RESULT_COLUMNS[at:]
-    return [c for c in input_columns if c not in result] + result
-
-
-def conform(priced, columns: list[str]):
-    """A priced chunk with exactly ``columns``: a duty program the chunk did not charge is 0.00 on priced rows."""
-    frame = priced.reindex(columns=columns).astype(object)
-    ok = frame["status"] == "ok"
-    for column in columns:
-        if column.startswith("duty_"):
-            frame.loc[ok, column] = frame.loc[ok, column].fillna("0.00")
-    return frame.fillna("").astype(str)
-
 
 class CsvWriter:
     def __init__(self, path: str, columns: list[str]):

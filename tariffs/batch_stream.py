@@ -6,12 +6,14 @@ runner passes its own), so the CLI, the web upload and a Dask cluster share the 
 """
 from __future__ import annotations
 
+import itertools
 import sys
 from dataclasses import dataclass
 
-from tariffs.batch import ENTRY_PROGRAMS, NOT_DUTY, quote_frame
+from tariffs.batch_columns import conform, duty_programs, output_columns
+from tariffs.batch_frame import quote_frame
+from tariffs.batch_io import open_writer, read_chunks, whole_entries
 from tariffs.errors import InputError
-from tariffs.batch_io import conform, open_writer, output_columns, read_chunks, whole_entries
 
 
 @dataclass
@@ -24,12 +26,6 @@ class BatchSummary:
     def line(self) -> str:
         return (f"priced {self.priced} of {self.rows} rows, {self.errors} error(s)"
                 + (f"; {self.columnar} by the columnar path" if self.columnar else ""))
-
-
-def duty_programs(rules) -> list[str]:
-    """The programs charged on lines as duty, MFN first: each gets a duty_<program> column."""
-    names = [p for p in rules.programs if p not in NOT_DUTY and p not in ENTRY_PROGRAMS]
-    return sorted(names, key=lambda p: p != "mfn")
 
 
 def _reopened_errors(frame):
@@ -56,16 +52,26 @@ def price_chunk(frame, pricer):
 
 
 def run_batch(in_path: str, out_path: str, *, rules, known_at=None, as_filed: bool = False,
-              errors_path: str | None = None, chunk_size: int = 50_000, pricer=None, progress: bool | None = None
-              ) -> BatchSummary:
-    """Price IN into OUT. ``pricer(frame) -> priced frame``; default: quote_frame with these rules."""
+              errors_path: str | None = None, chunk_size: int = 50_000, pricer=None, mapper=None,
+              progress: bool | None = None) -> BatchSummary:
+    """Price IN into OUT, chunk by chunk.
+
+    ``pricer(frame) -> priced frame`` prices one chunk (default: quote_frame with these rules);
+    ``mapper(chunks) -> priced chunks, in order`` replaces the loop (the Dask runner prices several chunks
+    at once on its workers). ``known_at`` None means now, fixed once for the whole file."""
     from tariffs.engine.pipeline import Engine
+    from tariffs.known_at import parse_known_at
 
-    if pricer is None:
-        engine = Engine(rules)
+    known_at = parse_known_at(known_at)
+    if mapper is None:
+        if pricer is None:
+            engine = Engine(rules)
 
-        def pricer(frame):
-            return quote_frame(frame, known_at, engine, as_filed=as_filed)
+            def pricer(frame):
+                return quote_frame(frame, known_at, engine, as_filed=as_filed)
+
+        def mapper(chunks):
+            return (price_chunk(chunk, pricer) for chunk in chunks)
 
     chunks = whole_entries(read_chunks(in_path, chunk_size))
     first = next(chunks, None)
@@ -78,9 +84,7 @@ def run_batch(in_path: str, out_path: str, *, rules, known_at=None, as_filed: bo
     bar = _progress(progress)
     summary = BatchSummary()
     try:
-        chunk = first
-        while chunk is not None:
-            priced = price_chunk(chunk, pricer)
+        for priced in mapper(itertools.chain([first], chunks)):
             unknown = sorted(c for c in priced.columns if c.startswith("duty_") and c not in known_columns)
             if unknown:
                 raise RuntimeError(f"charged programs with no column: {', '.join(unknown)} (add them to programs.csv)")
@@ -95,7 +99,6 @@ def run_batch(in_path: str, out_path: str, *, rules, known_at=None, as_filed: bo
             summary.columnar += int((out["path"] == "columnar").sum())
             if bar is not None:
                 bar.update(len(out))
-            chunk = next(chunks, None)
     finally:
         writer.close()
         if errors is not None:
