@@ -38,6 +38,10 @@ def _rules_on_worker(rules_path: str, sha256: str):
     return engine
 
 
+def _warm(rules_path: str, sha256: str) -> str:
+    return _rules_on_worker(rules_path, sha256).rules.version
+
+
 def price_partition(frame, known_at, as_filed: bool, rules_path: str, sha256: str, columns: list[str] | None = None):
     """One partition (or chunk) priced with the worker's cached engine; ``columns`` fixes the output columns."""
     engine = _rules_on_worker(rules_path, sha256)
@@ -96,6 +100,8 @@ def run_batch_dask(in_path: str, out_path: str, *, rules, known_at=None, as_file
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
+        # Load (and check) the rules on every worker now, once, before the first chunk is sent.
+        client.run(_warm, path, sha)
         window = 2 * max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))
 
         def mapper(chunks):
