@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from tariffs.batch_columns import (
     NOT_DUTY,
+    RESULT_COLUMNS,
     VAT_PROGRAMS,
     field_of,
     line_of_field,
@@ -130,11 +131,18 @@ def price_entry(engine, rows: list[dict], known_at=None, as_filed: bool = False,
         return error_values(exc, len(rows), entry), None
 
 
-def quote_frame(frame, known_at=None, engine=None, *, as_filed: bool = False, keep_quotes: bool = False):
+def quote_frame(frame, known_at=None, engine=None, *, as_filed: bool = False, keep_quotes: bool = False,
+                fast=None):
     """Price every row of a DataFrame (columns of COLUMNS) and return a copy with the result columns added
-    (see the module's docstring). ``known_at``: as for `tariffs.quote` (a ``known_at`` column overrides it
-    per entry); ``engine``: a `tariffs.Engine` (default: the current rules); ``as_filed``: money as known
-    on the filing day; ``keep_quotes``: add a ``quote`` column holding each entry's `Quote` (or None)."""
+    (see `tariffs.batch`). ``known_at``: as for `tariffs.quote` (a ``known_at`` column overrides it per
+    entry); ``engine``: a `tariffs.Engine` (default: the current rules); ``as_filed``: money as known on the
+    filing day; ``keep_quotes``: add a ``quote`` column holding each entry's `Quote` (None for rows not
+    priced by the scalar engine).
+
+    ``fast``: the hook for a vectorised core, ``fast(frame, known_at, as_filed) -> DataFrame`` on the same
+    index with the result columns (text, as here) for the rows it priced, ``path`` = "columnar", and any
+    other ``path`` for the rows it leaves. An entry it prices only in part is priced again, whole, by the
+    scalar engine, which prices every row the core leaves."""
     import pandas as pd
 
     from tariffs.engine.pipeline import Engine
@@ -144,7 +152,12 @@ def quote_frame(frame, known_at=None, engine=None, *, as_filed: bool = False, ke
     entries = [text_of(r.get("entry")) for r in records]
     results: list[dict] = [{} for _ in records]
     quotes: list = [None] * len(records)
+    done = [False] * len(records)
+    if fast is not None and len(frame):
+        done = _fast_results(fast(frame, known_at, as_filed), frame.index, entries, results)
     for positions in entry_groups(entries):
+        if all(done[p] for p in positions):
+            continue
         rows = [records[p] for p in positions]
         values, quote = price_entry(engine, rows, known_at, as_filed, entries[positions[0]])
         for p, v in zip(positions, values):
@@ -152,11 +165,27 @@ def quote_frame(frame, known_at=None, engine=None, *, as_filed: bool = False, ke
     columns = result_columns(results)
     priced = pd.DataFrame([[r.get(c, "") for c in columns] for r in results], index=frame.index, columns=columns,
                           dtype=object)
+    ok = priced["status"] == "ok"
     for column in columns:
         if column.startswith("duty_"):
             # A program absent from a line charged it nothing: 0.00, not an empty cell (errors stay empty).
-            priced.loc[priced["status"] == "ok", column] = priced.loc[priced["status"] == "ok", column].replace("", "0.00")
+            priced.loc[ok, column] = priced.loc[ok, column].replace("", "0.00")
     if keep_quotes:
         priced["quote"] = quotes
     input_columns = [c for c in frame.columns if c not in priced.columns]
     return pd.concat([frame[input_columns], priced], axis=1)
+
+
+def _fast_results(fast_frame, index, entries: list[str], results: list[dict]) -> list[bool]:
+    """Take the vectorised core's rows (path "columnar") into ``results``; whole entries only."""
+    fast_frame = fast_frame.reindex(index)
+    taken = [path == "columnar" for path in fast_frame["path"].tolist()]
+    for positions in entry_groups(entries):
+        if len(positions) > 1 and not all(taken[p] for p in positions):
+            for p in positions:
+                taken[p] = False
+    columns = [c for c in fast_frame.columns if c in RESULT_COLUMNS or c.startswith("duty_")]
+    for p, row in enumerate(fast_frame[columns].itertuples(index=False, name=None)):
+        if taken[p]:
+            results[p] = {c: ("" if v is None or v != v else str(v)) for c, v in zip(columns, row)}
+    return taken

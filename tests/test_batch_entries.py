@@ -168,3 +168,24 @@ def test_warning_codes_are_unique_and_deduplicated():
     codes = [c for c, _, _ in WARNING_CODES]
     assert len(codes) == len(set(codes)) and "other" not in codes
     assert warning_codes(["a", "b", "rules changed after the entry was filed"]) == ["other", "retroactive"]
+
+
+def test_fast_hook_takes_whole_entries_and_leaves_the_rest_to_the_scalar_engine(engine):
+    """The hook's contract, with a stand-in core that 'prices' rows by copying what the scalar path gives
+    (so the money is right) and claims only some of them: a row it leaves, or an entry it prices in part,
+    is priced by the scalar engine (path scalar)."""
+    rows = [{**COPPER_TW, "entry": "A"}, {**ALU_CA, "entry": "A"}, {**COPPER_TW, "entry": "B"},
+            {**ALU_CA, "entry": "B"}, COPPER_TW]
+    frame = pd.DataFrame(rows)
+    reference = quote_frame(frame, "2026-11-21", engine)
+
+    def core(part, known_at, as_filed):
+        out = reference.loc[part.index].copy()
+        # entry A whole, row 4 alone; of entry B only its first line: B must go back whole.
+        out["path"] = ["columnar", "columnar", "columnar", None, "columnar"]
+        return out
+
+    priced = quote_frame(frame, "2026-11-21", engine, fast=core)
+    assert list(priced["path"]) == ["columnar", "columnar", "scalar", "scalar", "columnar"]
+    for column in ("duties", "mpf", "hmf", "landed_cost", "entry_landed_cost", "refundable"):
+        assert list(priced[column]) == list(reference[column]), column
