@@ -280,7 +280,7 @@ def batch_cmd(in_path, out_path, known_at, as_filed, errors_path, chunk_size, ru
 
     known = parse_known_at(known_at, "--known-at") if known_at else None
     rules = load_rules(rules_path)
-    if dask_address or workers:
+    if dask_address or workers is not None:
         from tariffs.batch_dask import run_batch_dask
 
         summary = run_batch_dask(in_path, out_path, rules=rules, known_at=known, as_filed=as_filed,

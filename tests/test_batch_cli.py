@@ -130,6 +130,7 @@ def test_as_filed(tmp_path):
     ("book.csv", ["book.csv", "-o", "o.csv", "--chunk-size", "0"], "--chunk-size"),
     ("bad.parquet", ["bad.parquet", "-o", "o.csv"], "not a readable Parquet file"),
     ("bad.xlsx", ["bad.xlsx", "-o", "o.csv"], "not a readable XLSX workbook"),
+    ("book.csv", ["book.csv", "-o", "o.csv", "--workers", "0"], "--workers: 0 is not a positive number"),
 ])
 def test_bad_input_exits_2_with_one_line(tmp_path, make, args, needle):
     if make in ("book.csv", "book.txt"):
@@ -144,3 +145,12 @@ def test_bad_input_exits_2_with_one_line(tmp_path, make, args, needle):
     assert p.returncode == 2, p.stderr
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0], p.stderr
+
+
+def test_batch_on_a_local_cluster_from_the_command_line(tmp_path):
+    book = write_csv(tmp_path / "book.csv", BOOK)
+    p = run(str(book), "-o", str(tmp_path / "priced.csv"), "--known-at", "2026-11-21", "--workers", "1",
+            "--chunk-size", "2")
+    assert p.returncode == 0, p.stderr
+    assert p.stderr.strip().splitlines()[-1] == "priced 4 of 5 rows, 1 error(s)"
+    check_book(read(tmp_path / "priced.csv"))
