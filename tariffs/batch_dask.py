@@ -14,6 +14,7 @@ caller must be partitioned by entry (e.g. ``ddf.shuffle("entry")``, or written s
 from __future__ import annotations
 
 import collections
+import logging
 
 from tariffs.batch_columns import conform, duty_programs, output_columns
 from tariffs.batch_frame import quote_frame
@@ -97,7 +98,9 @@ def run_batch_dask(in_path: str, out_path: str, *, rules, known_at=None, as_file
             raise InputError("--dask", f"no Dask scheduler at {address!r} ({type(exc).__name__})",
                              "a scheduler address such as tcp://10.0.0.5:8786") from None
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        # Only errors from the cluster's own logging: stderr keeps the one summary line (or the one error line).
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
         # Load (and check) the rules on every worker now, once, before the first chunk is sent.
