@@ -417,6 +417,8 @@ class Quote(_Out):
     source_currency: str | None = None
     fx_rate: DecimalStr | None = None
     mode_understood: dict | None = None  # the mode as given and the engine mode it was read as (tariffs.modes)
+    # Not part of the contract (never serialised): indexes of the lines whose value is outside the MPF base.
+    _mpf_exempt_lines: frozenset = PrivateAttr(default_factory=frozenset)
 
     def to_json(self, **kwargs: Any) -> str:
         return self.model_dump_json(**kwargs)
