@@ -177,7 +177,7 @@ class Store:
                 rows.append(QuoteRecord(
                     destination=q.destination.value, entry_date=q.entry_date, known_at=q.known_at,
                     ruleset_sha256=q.ruleset.sha256, duties=q.totals.duties, landed_cost=q.totals.landed_cost,
-                    reference=entry.reference, shipment_json=_shipment_json(entry.shipment),
+                    reference=entry.reference[:200] if entry.reference else None, shipment_json=_shipment_json(entry.shipment),
                     quote_json=q.model_dump_json(), request_id=request_id, position=position, kind=kind,
                     idempotency_key=idempotency.key if idempotency else None))
             session.add_all(rows)
