@@ -1,11 +1,17 @@
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 import tariffs
 from tariffs.rules.ruleset import default_rules_path, load_rules
+
+# The default audit store lives under $XDG_DATA_HOME: tests that open an app or store without a URL
+# get a private one, never the user's ~/.local/share/tariffs (nor another checkout's schema).
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="tariffs-test-data-")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"  # beside the repository in CI only; tests never depend on it
