@@ -29,7 +29,9 @@ def import_file(path: str, columns: str | None, database: str | None, strict: bo
         first = batch.rejected[0]
         why = "strict import" if strict and batch.entries else "no entry could be imported"
         raise InputError(first.field, f"{why}: {len(batch.rejected)} row(s) rejected, first row "
-                                      f"{first.row_number}: {first.message}", "the documented entry file format")
+                                      f"{first.row_number}: {first.message}",
+                         "fix the rejected rows (listed without --strict), or import without --strict"
+                         if strict and batch.entries else None)
     if not batch.entries:
         raise InputError("FILE", "has no data rows", "one row per tariff number per entry line")
     sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -269,6 +269,8 @@ def validate(frame) -> ImportBatch:
             rejected.append(Rejected(row_number, exc.field, exc.message, key))
             bad_entries.setdefault(key, f"row {row_number}")
     for key, entry in entries.items():
+        if key in bad_entries:
+            continue
         for line in entry.lines.values():
             if not line.hts:
                 first = line.rows[0].row_number

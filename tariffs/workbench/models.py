@@ -99,7 +99,7 @@ class EntryResult(SQLModel, table=True):
     as_known: Decimal = Field(max_digits=18, decimal_places=2)
     refund: Decimal = Field(max_digits=18, decimal_places=2)
     exposure: Decimal = Field(max_digits=18, decimal_places=2)
-    deadline_status: str = Field(default="", max_length=40)
+    deadline_status: str = Field(default="", max_length=80)
     next_date: dt.date | None = None
     next_action: str = Field(default="", max_length=300)
     deadline_basis: str = Field(default="", max_length=300)

@@ -54,7 +54,7 @@ def evaluate(entries, known_at: dt.datetime, engine, rules_root, on_progress: Ca
                                       entry.liquidation_status, as_of, set())
             entry_rows.append({**base, "status": "error", "error": priced.error, "paid": paid, "as_filed": ZERO,
                                "as_known": ZERO, "refund": ZERO, "exposure": ZERO,
-                               "deadline_status": deadline.status[:40], "next_date": deadline.next_date,
+                               "deadline_status": deadline.status[:80], "next_date": deadline.next_date,
                                "next_action": deadline.action, "deadline_basis": deadline.basis})
         else:
             result = reconcile(entry, priced.as_filed, priced.as_known)
@@ -65,7 +65,7 @@ def evaluate(entries, known_at: dt.datetime, engine, rules_root, on_progress: Ca
                                "paid": result.total("paid"),
                                "as_filed": result.total("as_filed"), "as_known": result.total("as_known"),
                                "refund": result.total("refund"), "exposure": result.total("exposure"),
-                               "deadline_status": deadline.status[:40], "next_date": deadline.next_date,
+                               "deadline_status": deadline.status[:80], "next_date": deadline.next_date,
                                "next_action": deadline.action, "deadline_basis": deadline.basis})
             for h in result.headings:
                 heading_rows.append({"entry_number": entry.entry_number, "line_number": h.line_number,
