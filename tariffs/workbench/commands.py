@@ -3,6 +3,7 @@
     tariffs audit import FILE [--columns MAP] [--strict]
     tariffs audit rerun [QUOTE_ID] [--known-at K]      (no id: every imported entry)
     tariffs audit report --format csv|xlsx|html -o OUT [--run ID]
+    tariffs rules diff OLD NEW [--database URL] [--known-at K]
 """
 from __future__ import annotations
 
@@ -119,3 +120,32 @@ def register(main: click.Group) -> None:
             return
         Path(output).write_bytes(data)
         click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
+
+    @main.commands["rules"].command("diff")
+    @click.argument("old")
+    @click.argument("new")
+    @click.option("--database", default=None, help="Also re-price the entries and quotes stored here under both "
+                                                   "versions and list those that differ.")
+    @click.option("--known-at", "known_at", default=None, help="Knowledge date for the stored entries' re-pricing "
+                                                               "(default: now).")
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+    def rules_diff(old, new, database, known_at, fmt):
+        """Rows added, retracted and changed between two rule directories (or 'installed'), and which stored
+        entries and recorded quotes would price differently."""
+        import json
+
+        from tariffs.rules.diff import diff_rules, render_text, resolve_root
+
+        old_root, new_root = resolve_root(old), resolve_root(new)
+        diffs = diff_rules(old_root, new_root)
+        impact = None
+        if database:
+            from tariffs.workbench import store as wb
+            from tariffs.workbench.impact import affected
+
+            impact = affected(old_root, new_root, wb.open_store(database), known_at)
+        if fmt == "json":
+            click.echo(json.dumps({"tables": [vars(d) for d in diffs], "affected": impact}, indent=2,
+                                  ensure_ascii=False))
+        else:
+            click.echo(render_text(diffs, impact))

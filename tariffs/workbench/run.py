@@ -19,7 +19,7 @@ from tariffs.workbench.reconcile import reconcile
 ZERO = Decimal("0.00")
 
 
-def _known_at(known_at) -> dt.datetime:
+def known_at_moment(known_at) -> dt.datetime:
     if known_at is None or known_at == "":
         return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     if isinstance(known_at, dt.datetime):
@@ -29,12 +29,12 @@ def _known_at(known_at) -> dt.datetime:
     text = str(known_at).strip()
     try:
         if len(text) == 10:
-            return _known_at(dt.date.fromisoformat(text))
+            return known_at_moment(dt.date.fromisoformat(text))
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise InputError("--known-at", f"{text!r} is not a date or datetime", "YYYY-MM-DD or an ISO datetime") \
             from None
-    return _known_at(value)
+    return known_at_moment(value)
 
 
 def evaluate(entries, known_at: dt.datetime, engine, rules_root, on_progress: Callable[[int], None] | None = None):
@@ -83,7 +83,7 @@ def rerun(store, known_at=None, engine=None, on_progress: Callable[[int, int], N
     from tariffs.engine.pipeline import Engine
 
     engine = engine or Engine()
-    moment = _known_at(known_at)
+    moment = known_at_moment(known_at)
     entries = wb.load_entries(store)
     if not entries:
         raise InputError("entries", "no imported entries in the store", "import a file first: tariffs audit import FILE")
