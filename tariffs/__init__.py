@@ -6,7 +6,8 @@
 """
 from __future__ import annotations
 
-from tariffs.engine.pipeline import Engine, parse_known_at
+from tariffs.engine.pipeline import Engine
+from tariffs.known_at import parse_known_at
 from tariffs.errors import InputError, RulesError, TariffsError
 from tariffs.model import Line, Quote, Shipment
 from tariffs.rules.ruleset import RuleSet, load_rules

@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PrivateAttr, field_validator
 
 # Decimals go out as plain strings ("100000.00"), never floats or exponents.
 DecimalStr = Annotated[Decimal, PlainSerializer(lambda v: format(v, "f"), return_type=str, when_used="always")]
@@ -260,6 +260,8 @@ class Quote(_Out):
     entry_type: str = "formal"
     source_currency: str | None = None
     fx_rate: DecimalStr | None = None
+    # Not part of the contract (never serialised): indexes of the lines whose value is outside the MPF base.
+    _mpf_exempt_lines: frozenset = PrivateAttr(default_factory=frozenset)
 
     def to_json(self, **kwargs: Any) -> str:
         return self.model_dump_json(**kwargs)

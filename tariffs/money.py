@@ -6,7 +6,7 @@ practice). Nothing here ever touches a float.
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -54,3 +54,24 @@ def ratio(numerator: Decimal, denominator: Decimal, places: int = 6) -> Decimal:
         return ZERO
     value = (numerator / denominator).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return value.normalize() if value else ZERO
+
+
+def allocate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Split an amount in cents over weights, pro rata, summing exactly (largest remainder).
+
+    Each share is first rounded down to the cent; the cents left over go one each to the shares
+    with the largest remainders (ties: the earlier share). All weights zero: split equally.
+    """
+    if not weights:
+        return []
+    units = int((total / CENT).to_integral_value())
+    whole = sum(weights, ZERO)
+    weights = list(weights) if whole > 0 else [Decimal(1)] * len(weights)
+    whole = whole if whole > 0 else Decimal(len(weights))
+    exact = [Decimal(units) * w / whole for w in weights]
+    floors = [int(e.to_integral_value(rounding=ROUND_FLOOR)) for e in exact]
+    left = units - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return [Decimal(f) * CENT for f in floors]

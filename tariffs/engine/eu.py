@@ -23,6 +23,7 @@ from tariffs.engine.amounts import compute_amounts
 from tariffs.engine.cbam import cbam_lines
 from tariffs.engine.measures import line_facts, resolve_measures
 from tariffs.engine.normalise import NormalShipment
+from tariffs.engine.priced import Priced
 from tariffs.engine.work import LineWork
 from tariffs.errors import InputError
 from tariffs.hts import dotted
@@ -56,8 +57,6 @@ def vat_rate(rules: RuleSet, state: str, day: dt.date, known: dt.date):
 
 
 def price_eu(rules: RuleSet, normal: NormalShipment, known: dt.date, warnings: list[str], relied: dict):
-    from tariffs.engine.pipeline import Priced
-
     day = normal.entry_date
     state = normal.shipment.member_state.strip().upper()
     _, rate, vat_row = vat_rate(rules, state, day, known)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tariffs.engine.normalise import NormalLine, NormalShipment
+from tariffs.engine.us_line import price_us_line
 from tariffs.engine.work import LineWork
 from tariffs.errors import InputError
 from tariffs.model import EntryNotApplied, NotApplied
@@ -85,8 +86,6 @@ def _merge(rules: RuleSet, base: LineWork, other: LineWork, keep, reason_missing
 
 
 def price_ftz_line(rules: RuleSet, normal: NormalShipment, line: NormalLine, known: dt.date, facts: dict) -> LineWork:
-    from tariffs.engine.pipeline import price_us_line
-
     ftz = normal.shipment.ftz
     admitted, applied = _dates(normal)
     entry = normal.entry_date

@@ -3,7 +3,6 @@ with in-transit rules, claims and exemption headings."""
 from __future__ import annotations
 
 import datetime as dt
-from fnmatch import fnmatchcase
 
 from tariffs.engine.normalise import NormalLine
 from tariffs.engine.work import Active, LineWork
@@ -11,15 +10,7 @@ from tariffs.hts import dotted, prefixes
 from tariffs.rules.conditions import evaluate
 from tariffs.rules.rows import Measure
 from tariffs.rules.ruleset import RuleSet
-
-
-def matches_target(pattern: str, measure: Measure) -> bool:
-    """``section_301:9903.88.*`` (or several, ``;``-separated) against a measure's program and heading."""
-    for item in pattern.split(";"):
-        program, _, heading = item.strip().partition(":")
-        if program == measure.program and fnmatchcase(measure.heading, heading or "*"):
-            return True
-    return False
+from tariffs.rules.targets import matches_target
 
 
 def _cite(m: Measure) -> str:

@@ -2,76 +2,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal
 
-from tariffs.engine.amounts import compute_amounts
-from tariffs.engine.fees import entry_charges
-from tariffs.engine.adcvd import adcvd_charges
-from tariffs.engine.entry_type import choose_entry_type
 from tariffs.engine.eu import price_eu
-from tariffs.engine.ftz import ftz_fees, price_ftz_line
-from tariffs.engine.tw import price_tw
-from tariffs.engine.measures import line_facts, resolve_measures
-from tariffs.engine.mfn import resolve_mfn
 from tariffs.engine.normalise import NormalShipment, normalise, parse_shipment
-from tariffs.engine.stacking import apply_stacking
+from tariffs.engine.tw import price_tw
+from tariffs.engine.us import price_us
 from tariffs.engine.work import LineWork
 from tariffs.errors import InputError
 from tariffs.hts import dotted
-from tariffs.model import LineQuote, NotApplied, Quote, RetroactiveChange, RulesetInfo, Totals
+from tariffs.known_at import parse_known_at
+from tariffs.model import LineQuote, Quote, RetroactiveChange, RulesetInfo, Totals
 from tariffs.money import ZERO, cents, ratio
 from tariffs.rules.ruleset import RuleSet, load_rules
 
+__all__ = ["Engine", "parse_known_at", "retroactive_changes"]
+
 UTC = dt.timezone.utc
-
-
-def parse_known_at(known_at, field: str = "known_at") -> dt.datetime:
-    """None -> now; a date (or date string) -> the end of that day, UTC; naive datetimes are UTC."""
-    if known_at is None:
-        return dt.datetime.now(UTC)
-    if isinstance(known_at, str):
-        text = known_at.strip()
-        try:
-            if len(text) == 10:
-                known_at = dt.date.fromisoformat(text)
-            else:
-                known_at = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise InputError(field, f"{known_at!r} is not an ISO date or datetime",
-                             "YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]") from None
-    if isinstance(known_at, dt.datetime):
-        return known_at.replace(tzinfo=UTC) if known_at.tzinfo is None else known_at.astimezone(UTC)
-    if isinstance(known_at, dt.date):
-        return dt.datetime.combine(known_at, dt.time.max, tzinfo=UTC)
-    raise InputError(field, f"{known_at!r} is not a date", "a date, datetime or ISO string")
-
 
 VAT_PROGRAMS = ("import_vat", "tw_business_tax")
 NOT_DUTY = ("cbam", *VAT_PROGRAMS)
-
-
-@dataclass
-class Priced:
-    """What a destination's pricer hands back to the common assembly of the quote."""
-
-    works: list
-    fees: list
-    fees_skipped: list
-    entry_type: str
-    freight_insurance_other: Decimal
-    after_lines: object = None
-
-
-def price_us_line(rules: RuleSet, line, day: dt.date, known: dt.date, facts: dict) -> LineWork:
-    """One US line at one rating date: MFN, measures, stacking, amounts, AD/CVD."""
-    work = LineWork()
-    resolve_mfn(line, work, rules, day, known)
-    resolve_measures(line, work, rules, day, known, facts)
-    apply_stacking(line, work, rules, day, known)
-    compute_amounts(line, work)
-    adcvd_charges(line, work)
-    return work
 
 
 class Engine:
@@ -81,17 +30,23 @@ class Engine:
         self.rules = rules or load_rules()
 
     def quote(self, shipment, known_at=None) -> Quote:
+        return self.quote_pair(shipment, known_at)[0]
+
+    def quote_pair(self, shipment, known_at=None) -> tuple[Quote, Quote | None]:
+        """The quote as known at ``known_at`` and, when that is after the filing day, the same entry as
+        known when it was filed (the quote's ``retroactive_changes`` and ``refundable`` compare the two)."""
         parsed = parse_shipment(shipment)
         known_dt = parse_known_at(known_at)
         quote = self._price(parsed, known_dt)
         filed_known = dt.datetime.combine(parsed.filed_on or parsed.entry_date, dt.time.max, tzinfo=UTC)
+        as_filed = None
         if known_dt > filed_known:
             try:
                 as_filed = self._price(parsed, filed_known)
             except InputError as exc:
                 # e.g. a CBAM price not yet published on the filing day: the quote stands, the comparison cannot
                 quote.warnings.append(f"no as-filed comparison (rules as known at {filed_known.date()}): {exc}")
-                return quote
+                return quote, None
             quote.retroactive_changes = retroactive_changes(as_filed, quote)
             quote.as_filed_known_at = filed_known
             refundable = sum((c.difference for c in quote.retroactive_changes), ZERO)
@@ -101,7 +56,7 @@ class Engine:
                     f"rules changed after the entry was filed (as known at {filed_known.date()}): duties as filed "
                     f"{as_filed.totals.duties}, as known now {quote.totals.duties}; difference {cents(refundable)} "
                     "(see retroactive_changes)")
-        return quote
+        return quote, as_filed
 
     def _price(self, shipment, known_dt: dt.datetime) -> Quote:
         rules = self.rules
@@ -113,7 +68,7 @@ class Engine:
             warnings.append(f"entry_date {day} is after the ruleset's knowledge cutoff {rules.knowledge_cutoff}: "
                             "measures announced since then are not in these rules")
         relied: dict = {}
-        pricer = {"US": self._price_us, "EU": price_eu, "TW": price_tw}[normal.destination]
+        pricer = {"US": price_us, "EU": price_eu, "TW": price_tw}[normal.destination]
         result = pricer(rules, normal, known, warnings, relied)
         line_quotes = [self._line_quote(line, work) for line, work in zip(normal.lines, result.works)]
         for work in result.works:
@@ -136,40 +91,16 @@ class Engine:
             effective_duty_rate=ratio(duties, customs_value), refundable=cents(ZERO),
             import_vat=cents(vat) if normal.destination != "US" else None,
             landed_cost_incl_vat=cents(landed + vat) if normal.destination != "US" else None)
-        return Quote(
+        quote = Quote(
             ruleset=RulesetInfo(version=rules.version, sha256=rules.sha256, knowledge_cutoff=rules.knowledge_cutoff),
             known_at=known_dt, destination=shipment.destination, entry_date=day, currency=normal.currency,
             lines=line_quotes, entry_charges=result.fees, totals=totals, warnings=list(dict.fromkeys(warnings)),
             filed_on=normal.filed_on, entry_not_applied=result.fees_skipped, entry_type=result.entry_type,
             source_currency=(shipment.currency or normal.currency).upper(), fx_rate=normal.fx_rate)
-
-    def _price_us(self, rules: RuleSet, normal: NormalShipment, known: dt.date, warnings: list[str],
-                  relied: dict) -> Priced:
-        day = normal.entry_date
-        entry_value = sum((line.customs_value for line in normal.lines), ZERO)
-        works = []
-        for line in normal.lines:
-            facts = line_facts(line, normal.mode, entry_value)
-            if normal.shipment.ftz is not None:
-                work = price_ftz_line(rules, normal, line, known, facts)
-            else:
-                work = price_us_line(rules, line, day, known, facts)
-            works.append(work)
-            warnings.extend(work.warnings)
-        entry_type, entry_notes, entry_row = choose_entry_type(rules, normal, known)
-        warnings.extend(entry_notes)
-        if entry_row is not None:
-            relied[f"entry_types:{entry_type}"] = entry_row.prov
-        fees, fees_skipped = entry_charges(normal, works, rules, known, relied, warnings, entry_type)
-        if normal.shipment.ftz is not None:
-            fees, fees_skipped = ftz_fees(normal, works, fees, fees_skipped)
-
-        def after_lines(line_quotes):
-            if entry_type == "de_minimis":
-                for line_quote in line_quotes:
-                    self._de_minimis(line_quote, entry_row)
-
-        return Priced(works, fees, fees_skipped, entry_type, normal.freight_insurance_other, after_lines)
+        # For allocating MPF to lines (batch output): lines exempt from MPF carry none of it (19 CFR 24.23(c)).
+        quote._mpf_exempt_lines = frozenset(line.index for line, work in zip(normal.lines, result.works)
+                                            if work.mpf_exempt)
+        return quote
 
     def _line_quote(self, line, work: LineWork) -> LineQuote:
         charges = ([work.mfn_charge] if work.mfn_charge else []) + sorted(
@@ -184,17 +115,6 @@ class Engine:
             effective_rate=ratio(duty, line.customs_value), declarations=work.declarations,
             reporting_order=[h for _, h in chapter99] + [dotted(line.hts)],
             green_premium=work.green_premium, flags=work.flags)
-
-    @staticmethod
-    def _de_minimis(line_quote: LineQuote, row) -> None:
-        """Section 321: the line is admitted free of duty; what would have applied is explained."""
-        for charge in line_quote.charges:
-            line_quote.not_applied.append(NotApplied(
-                program=charge.program, heading=charge.heading, measure_id=charge.measure_id,
-                reason=f"de minimis entry: admitted free of duty ({row.prov.legal_basis}); would be {charge.amount}"))
-        line_quote.charges = []
-        line_quote.duty = cents(ZERO)
-        line_quote.effective_rate = ZERO
 
     def _rank(self, program: str) -> int:
         p = self.rules.programs.get(program)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tariffs.engine.measures import matches_target
 from tariffs.engine.normalise import NormalLine
 from tariffs.engine.work import LineWork
 from tariffs.rules.ruleset import RuleSet
+from tariffs.rules.targets import matches_target
 
 
 def apply_stacking(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.date, known: dt.date) -> None:

@@ -20,6 +20,7 @@ from tariffs.engine.amounts import compute_amounts
 from tariffs.engine.eu import allocate
 from tariffs.engine.measures import line_facts, resolve_measures
 from tariffs.engine.normalise import NormalShipment
+from tariffs.engine.priced import Priced
 from tariffs.engine.work import LineWork
 from tariffs.errors import InputError
 from tariffs.hts import dotted
@@ -34,8 +35,6 @@ ART29 = ("Act for the Establishment and Management of Free Trade Zones, Art. 29 
 
 
 def price_tw(rules: RuleSet, normal: NormalShipment, known: dt.date, warnings: list[str], relied: dict):
-    from tariffs.engine.pipeline import Priced
-
     day = normal.entry_date
     ftz = normal.shipment.ftz
     if ftz is not None and ftz.regime not in (None, "TW_FTZ"):

@@ -25,6 +25,7 @@ import pycountry
 from tariffs.errors import RulesError
 from tariffs.hts import canonical_unit, digits
 from tariffs.rules.conditions import parse_condition
+from tariffs.rules.targets import matches_target
 from dataclasses import dataclass
 
 from tariffs.rules.rows import (
@@ -615,8 +616,6 @@ class RuleSet:
             self.tw_ftz_metals.append((digits(row["ccc"]), row["metal"].strip(), row["exchange"].strip(), timed))
 
     def ftz_rule_for(self, measure: Measure, known: dt.date) -> FtzRule | None:
-        from tariffs.engine.measures import matches_target
-
         return next((r for r in self.ftz_rules if r.known_at(known) and matches_target(r.pattern, measure)), None)
 
     # -- queries -------------------------------------------------------------------------------

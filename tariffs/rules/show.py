@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tariffs.engine.pipeline import parse_known_at
 from tariffs.errors import InputError
 from tariffs.hts import dotted, normalise_code, prefixes
+from tariffs.known_at import parse_known_at
 from tariffs.rates import RateParseError, parse_special
 from tariffs.rules.ruleset import is_country, load_rules
 
