@@ -257,3 +257,39 @@ def test_cli_bad_input_is_one_line_exit_2(tmp_path):
     strict.write_text(BAD)
     out = runner.invoke(main, ["audit", "import", str(strict), "--strict", "--database", url])
     assert out.exit_code == 2 and "strict import: 7 row(s) rejected, first row 4" in out.output
+
+
+def test_same_cents_as_the_batch_interface(tmp_path, engine):
+    # The hand entries are all formal and above $2,500, the entry type quote_frame would choose itself:
+    # the workbench's amounts per line and program must be quote_frame's, as known and as filed.
+    import pandas as pd
+
+    from tariffs.batch import quote_frame
+    from tariffs.workbench.pricing import shipment_of_entry
+
+    store, _ = _import(f"sqlite:///{tmp_path / 'a.db'}")
+    report = reports.load_report(store, rerun(store, KNOWN, engine))
+    entries = [e for e in wb.load_entries(store) if e.entry_number != "C7Q-0000006-6"]
+    rows = []
+    for e in entries:
+        s = shipment_of_entry(e)
+        for line in s["lines"]:
+            rows.append({"entry": e.entry_number, "entry_date": s["entry_date"], "filed_on": s["filed_on"],
+                         "mode": s["mode"], "hts": line["hts"], "origin": line["origin"],
+                         "customs_value": line["customs_value"], "quantity": line.get("quantity", ""),
+                         "unit": line.get("unit", ""), "claims": " ".join(line.get("claims", []))})
+    frame = pd.DataFrame(rows)
+    numbers = [n for e in entries for n in sorted(e.lines)]
+    for column, as_filed in (("as_known", False), ("as_filed", True)):
+        priced = quote_frame(frame, KNOWN, engine, as_filed=as_filed)
+        batch = {}
+        for (_, row), number in zip(priced.iterrows(), numbers):
+            for name, value in row.items():
+                if name.startswith("duty_") and value:
+                    batch[(row["entry"], number, name[5:])] = D(value)
+        ours = {}
+        for h in report.headings:
+            if h.line_number:
+                key = (h.entry_number, h.line_number, h.program)
+                ours[key] = ours.get(key, D("0.00")) + getattr(h, column)
+        assert {k: v for k, v in batch.items() if v} == {k: v for k, v in ours.items() if v}, column

@@ -55,10 +55,15 @@ def _error_text(exc: InputError, entry) -> str:
 
 
 def price_entry(entry, known_at: dt.datetime, engine) -> Priced:
+    """Both quotes of one entry from one call of the engine's `quote_pair` (the call `tariffs.batch`
+    makes per entry). The workbench builds the shipment itself rather than going through
+    `tariffs.batch.quote_frame` because the ACE entry type decides formal vs informal (and so the MPF),
+    and quote_frame's columns have no entry type yet."""
     shipment = shipment_of_entry(entry)
     try:
-        as_filed = engine.quote(shipment, entry.filed_on)
-        as_known = engine.quote(shipment, known_at)
+        as_known, as_filed = engine.quote_pair(shipment, known_at)
+        if as_filed is None:  # known_at is not after the filing day: the same knowledge, or earlier
+            as_filed = engine.quote(shipment, entry.filed_on)
     except InputError as exc:
         return Priced(None, None, _error_text(exc, entry))
     return Priced(as_filed, as_known)
