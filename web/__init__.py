@@ -54,7 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["DEBUG"] = False
         app.debug = False
 
-    from web import api, batch, compare, errors, filters, lookup, price, security
+    from web import api, batch, compare, errors, filters, lookup, price, security, workbench
 
     security.init_app(app)
     filters.init_app(app)
@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(batch.bp)
     app.register_blueprint(lookup.bp)
     app.register_blueprint(api.bp)
+    workbench.init_app(app)
 
     def audit_store():
         """The audit store of this app (SQLite by default, TARIFFS_DATABASE_URL / DATABASE_URL otherwise)."""

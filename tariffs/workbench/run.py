@@ -77,29 +77,41 @@ def evaluate(entries, known_at: dt.datetime, engine, rules_root, on_progress: Ca
     return entry_rows, heading_rows
 
 
+class RunJob:
+    """A run that has its id (so a web page can follow it) and is executed afterwards."""
+
+    def __init__(self, store, known_at=None, engine=None):
+        from tariffs.engine.pipeline import Engine
+
+        self.store = store
+        self.engine = engine or Engine()
+        self.known_at = known_at_moment(known_at)
+        self.entries = wb.load_entries(store)
+        if not self.entries:
+            raise InputError("entries", "no imported entries in the store",
+                             "import a file first: tariffs audit import FILE")
+        rules = self.engine.rules
+        self.run_id = wb.start_run(store, rules.version, rules.sha256, self.known_at, len(self.entries))
+
+    def execute(self, on_progress: Callable[[int, int], None] | None = None, progress_every: int = 200) -> int:
+        total = len(self.entries)
+
+        def tick(done):
+            if on_progress:
+                on_progress(done, total)
+            if done % progress_every == 0:
+                wb.progress(self.store, self.run_id, done)
+
+        try:
+            entry_rows, heading_rows = evaluate(self.entries, self.known_at, self.engine, self.engine.rules.root, tick)
+            wb.finish_run(self.store, self.run_id, entry_rows, heading_rows)
+        except Exception as exc:
+            wb.fail_run(self.store, self.run_id, f"{type(exc).__name__}: {exc}")
+            raise
+        return self.run_id
+
+
 def rerun(store, known_at=None, engine=None, on_progress: Callable[[int, int], None] | None = None,
           progress_every: int = 200) -> int:
     """Re-run every stored entry; returns the run id."""
-    from tariffs.engine.pipeline import Engine
-
-    engine = engine or Engine()
-    moment = known_at_moment(known_at)
-    entries = wb.load_entries(store)
-    if not entries:
-        raise InputError("entries", "no imported entries in the store", "import a file first: tariffs audit import FILE")
-    rules = engine.rules
-    run_id = wb.start_run(store, rules.version, rules.sha256, moment, len(entries))
-
-    def tick(done):
-        if on_progress:
-            on_progress(done, len(entries))
-        if done % progress_every == 0:
-            wb.progress(store, run_id, done)
-
-    try:
-        entry_rows, heading_rows = evaluate(entries, moment, engine, rules.root, tick)
-    except Exception as exc:
-        wb.fail_run(store, run_id, f"{type(exc).__name__}: {exc}")
-        raise
-    wb.finish_run(store, run_id, entry_rows, heading_rows)
-    return run_id
+    return RunJob(store, known_at, engine).execute(on_progress, progress_every)
