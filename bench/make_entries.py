@@ -58,7 +58,8 @@ def _entries(count: int, rng: random.Random, first_day: dt.date, last_day: dt.da
 
 
 def _rows_of(engine: Engine, e: dict, knowledge_cutoff: dt.date) -> list[dict]:
-    shipment = {"destination": "US", "entry_date": e["entry_date"].isoformat(), "filed_on": e["filed_on"].isoformat(),
+    shipment = {"destination": "US", "entry_type": "formal", "entry_date": e["entry_date"].isoformat(),
+                "filed_on": e["filed_on"].isoformat(),
                 "mode": {"11": "ocean", "40": "air", "30": "truck", "20": "rail"}[e["mode"]], "currency": "USD",
                 "lines": [{"hts": hts, "origin": e["origin"], "customs_value": format(value, "f"),
                            "quantity": str(int(value / 25) + 1), "unit": unit} for hts, unit, value in e["lines"]]}
