@@ -186,6 +186,25 @@ def audit_rerun(quote_id, known_at, database):
 
 
 @main.group()
+def db():
+    """The audit store's schema (Alembic migrations shipped with the package)."""
+
+
+@db.command("upgrade")
+@click.option("--url", "--database", "url", default=None,
+              help="Audit store URL (default: $TARIFFS_DATABASE_URL or the SQLite file).")
+@click.option("--revision", default="heads", show_default=True, help="Target revision.")
+def db_upgrade(url, revision):
+    """Create or migrate the audit store's tables (safe to run from several processes at once)."""
+    from tariffs.store import Store
+    from tariffs.store.migrate import current
+
+    store = Store(url, migrate_schema=False)
+    store.upgrade(revision)
+    click.echo(f"audit store {store._safe_url()} at revision {', '.join(sorted(current(store.engine)))}")
+
+
+@main.group()
 def rules():
     """Inspect, check and import the rule tables."""
 

@@ -29,3 +29,13 @@ def test_wheel_ships_rules_data_and_quotes_from_it(tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     where, duties = run.stdout.strip().splitlines()
     assert where.startswith(str(target)) and duties == "53000.00"
+    # The audit store's migrations ship too, and make the schema from the installed package.
+    assert "tariffs/migrations/env.py" in names and "tariffs/migrations/versions/0001_audit_schema.py" in names
+    code = ("from tariffs.store import Store; from tariffs.store.migrate import MIGRATIONS, current; "
+            "s = Store('sqlite:///' + %r); print(MIGRATIONS); print(sorted(current(s.engine)))"
+            % str(tmp_path / "audit.db"))
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    where, revisions = run.stdout.strip().splitlines()
+    assert where.startswith(str(target)) and revisions == "['0001']"

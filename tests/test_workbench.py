@@ -293,3 +293,23 @@ def test_same_cents_as_the_batch_interface(tmp_path, engine):
                 key = (h.entry_number, h.line_number, h.program)
                 ours[key] = ours.get(key, D("0.00")) + getattr(h, column)
         assert {k: v for k, v in batch.items() if v} == {k: v for k, v in ours.items() if v}, column
+
+
+def test_migration_makes_the_tables_the_models_map(store_url):
+    # The schema comes from migration 0002; the models must map it exactly (columns, types, keys, indexes).
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import MetaData
+
+    from tariffs.workbench.models import TABLES
+
+    store = wb.open_store(store_url)
+    metadata = MetaData()
+    for table in TABLES:
+        table.__table__.to_metadata(metadata)
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = [d for d in compare_metadata(context, metadata)
+                       if not (isinstance(d, tuple) and d[0] == "remove_table" and not d[1].name.startswith("wb_"))
+                       and not (isinstance(d, tuple) and d[0] == "remove_index" and not d[1].table.name.startswith("wb_"))]
+    assert differences == []

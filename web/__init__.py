@@ -66,15 +66,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     workbench.init_app(app)
 
-    def audit_store():
-        """The audit store of this app (SQLite by default, TARIFFS_DATABASE_URL / DATABASE_URL otherwise)."""
-        from tariffs.store import Store
+    from web import audit
 
-        if "tariffs_store" not in app.extensions:
-            app.extensions["tariffs_store"] = Store(app.config.get("DATABASE_URL"))
-        return app.extensions["tariffs_store"]
-
-    app.audit_store = audit_store
+    app.audit_store = audit.init_app(app)
 
     @app.get("/healthz")
     def healthz():

@@ -25,12 +25,8 @@ TYPES = {"csv": "text/csv", "html": "text/html; charset=utf-8",
 
 
 def _store():
-    from tariffs.workbench import store as wb
-
-    app = current_app._get_current_object()
-    if "tariffs_workbench_store" not in app.extensions:
-        app.extensions["tariffs_workbench_store"] = wb.open_store(app.config.get("DATABASE_URL"))
-    return app.extensions["tariffs_workbench_store"]
+    """The app's audit store (its schema migrated at start-up, the workbench tables included)."""
+    return current_app.audit_store()
 
 
 def _recent_runs(limit=10):
@@ -77,8 +73,8 @@ def upload():
     try:
         with os.fdopen(handle, "wb") as f:
             upload_file.save(f)
-        summary, batch = import_file(temp, values["columns"] or None, current_app.config.get("DATABASE_URL"),
-                                     filename=upload_file.filename)
+        summary, batch = import_file(temp, values["columns"] or None, filename=upload_file.filename,
+                                     store=_store())
     except InputError as exc:
         field = "columns" if exc.field == "--columns" else "file"
         errors[field] = f"{exc.field}: {exc.message}" + (f" (allowed: {exc.allowed})" if exc.allowed else "")

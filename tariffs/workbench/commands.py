@@ -18,7 +18,8 @@ from tariffs.errors import InputError
 DATABASE_HELP = "Audit store URL (default: $TARIFFS_DATABASE_URL or the SQLite file)."
 
 
-def import_file(path: str, columns: str | None, database: str | None, strict: bool = False, filename: str = ""):
+def import_file(path: str, columns: str | None, database: str | None = None, strict: bool = False,
+                filename: str = "", store=None):
     """Read, validate and store an entry file; returns (summary, batch). Raises InputError when nothing
     can be imported (or, with strict, when any row is rejected)."""
     from tariffs.workbench import fileformat, importer
@@ -36,7 +37,7 @@ def import_file(path: str, columns: str | None, database: str | None, strict: bo
     if not batch.entries:
         raise InputError("FILE", "has no data rows", "one row per tariff number per entry line")
     sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    store = wb.open_store(database)
+    store = store or wb.open_store(database)
     return wb.save_import(store, batch, filename or Path(path).name, sha), batch
 
 

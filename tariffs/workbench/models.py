@@ -2,8 +2,9 @@
 rows), runs, and each run's results per entry and per tariff number.
 
 Entries are keyed by their entry number (lines and tariff rows carry it), so an import is a few bulk
-inserts and a re-import of an entry is a delete and an insert in the same transaction. Money is
-Numeric(18, 2): exact on SQLite and PostgreSQL alike.
+inserts and a re-import of an entry is a delete and an insert in the same transaction. Money is the
+store's exact `Money` type (NUMERIC(38, 2) on PostgreSQL, decimal text on SQLite). The schema is made
+by the Alembic migration tariffs/migrations/versions/0002_workbench.py.
 """
 from __future__ import annotations
 
@@ -12,6 +13,13 @@ from decimal import Decimal
 
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from tariffs.store.models import Money
+
+
+def _money(nullable: bool = False):
+    return Field(default=None, sa_column=Column(Money(), nullable=nullable)) if nullable else \
+        Field(sa_column=Column(Money(), nullable=False))
 
 
 def _now() -> dt.datetime:
@@ -52,11 +60,11 @@ class ImportedLine(SQLModel, table=True):
     line_number: int = Field(primary_key=True)
     origin: str = Field(max_length=2)
     hts: str = Field(max_length=13)
-    entered_value: Decimal = Field(max_digits=18, decimal_places=2)
+    entered_value: Decimal = _money()
     quantity: str = Field(default="", max_length=40)
     unit: str = Field(default="", max_length=20)
-    mpf_paid: Decimal | None = Field(default=None, max_digits=18, decimal_places=2)
-    hmf_paid: Decimal | None = Field(default=None, max_digits=18, decimal_places=2)
+    mpf_paid: Decimal | None = _money(nullable=True)
+    hmf_paid: Decimal | None = _money(nullable=True)
 
 
 class ImportedTariffRow(SQLModel, table=True):
@@ -65,7 +73,7 @@ class ImportedTariffRow(SQLModel, table=True):
     line_number: int = Field(primary_key=True)
     hts: str = Field(primary_key=True, max_length=13)
     row_number: int
-    duty_paid: Decimal = Field(max_digits=18, decimal_places=2)
+    duty_paid: Decimal = _money()
 
 
 class AuditRun(SQLModel, table=True):
@@ -85,7 +93,7 @@ class AuditRun(SQLModel, table=True):
 class EntryResult(SQLModel, table=True):
     """One entry in one run: its totals, its pricing error if any, and its deadline."""
     __tablename__ = "wb_entry_results"
-    __table_args__ = (UniqueConstraint("run_id", "entry_number"),)
+    __table_args__ = (UniqueConstraint("run_id", "entry_number", name="uq_wb_entry_results_run_entry"),)
     id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(index=True)
     entry_number: str = Field(max_length=13)
@@ -94,11 +102,11 @@ class EntryResult(SQLModel, table=True):
     filed_on: dt.date
     status: str = Field(max_length=10)  # priced | error
     error: str = Field(default="", max_length=500)
-    paid: Decimal = Field(max_digits=18, decimal_places=2)
-    as_filed: Decimal = Field(max_digits=18, decimal_places=2)
-    as_known: Decimal = Field(max_digits=18, decimal_places=2)
-    refund: Decimal = Field(max_digits=18, decimal_places=2)
-    exposure: Decimal = Field(max_digits=18, decimal_places=2)
+    paid: Decimal = _money()
+    as_filed: Decimal = _money()
+    as_known: Decimal = _money()
+    refund: Decimal = _money()
+    exposure: Decimal = _money()
     deadline_status: str = Field(default="", max_length=80)
     next_date: dt.date | None = None
     next_action: str = Field(default="", max_length=300)
@@ -114,11 +122,11 @@ class HeadingResult(SQLModel, table=True):
     line_number: int
     heading: str = Field(max_length=13)
     program: str = Field(max_length=30)
-    paid: Decimal = Field(max_digits=18, decimal_places=2)
-    as_filed: Decimal = Field(max_digits=18, decimal_places=2)
-    as_known: Decimal = Field(max_digits=18, decimal_places=2)
-    refund: Decimal = Field(max_digits=18, decimal_places=2)
-    exposure: Decimal = Field(max_digits=18, decimal_places=2)
+    paid: Decimal = _money()
+    as_filed: Decimal = _money()
+    as_known: Decimal = _money()
+    refund: Decimal = _money()
+    exposure: Decimal = _money()
     finding: str = Field(default="", max_length=300)
 
 

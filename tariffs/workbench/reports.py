@@ -8,6 +8,7 @@ with the same ruleset hash and known_at give the same CSV and HTML bytes.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections import defaultdict
 from dataclasses import dataclass
@@ -37,7 +38,10 @@ class Report:
 
     @property
     def known_at(self) -> str:
-        return self.run.known_at.isoformat()
+        moment = self.run.known_at
+        # UTC whatever the database session's time zone (PostgreSQL returns timestamptz in it)
+        moment = moment.astimezone(dt.timezone.utc) if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+        return moment.isoformat()
 
     def totals(self) -> dict[str, Decimal]:
         out = {k: sum((getattr(e, k) for e in self.entries), ZERO) for k in ("paid", "as_filed", "as_known", "refund",

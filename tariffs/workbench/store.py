@@ -18,7 +18,7 @@ from sqlmodel import Session
 from tariffs.errors import InputError
 from tariffs.store import Store, StoreError
 from tariffs.workbench.importer import Entry, EntryLine, ImportBatch, TariffRow
-from tariffs.workbench.models import (TABLES, AuditRun, EntryImport, EntryResult, HeadingResult, ImportedEntry,
+from tariffs.workbench.models import (AuditRun, EntryImport, EntryResult, HeadingResult, ImportedEntry,
                                       ImportedLine, ImportedTariffRow)
 
 _CHUNK = 500
@@ -34,15 +34,8 @@ class ImportSummary:
 
 
 def open_store(url: str | None = None) -> Store:
-    """The audit store with the workbench tables present."""
-    store = Store(url)
-    try:
-        for table in TABLES:
-            table.__table__.create(store.engine, checkfirst=True)
-    except SQLAlchemyError as exc:
-        raise StoreError(f"workbench tables could not be created ({store._safe_url()}): {exc.__class__.__name__}") \
-            from None
-    return store
+    """The audit store, its schema (the workbench tables included: migration 0002) brought up to date."""
+    return Store(url)
 
 
 def _chunks(items: list, size: int = _CHUNK):
