@@ -313,3 +313,22 @@ def test_migration_makes_the_tables_the_models_map(store_url):
                        if not (isinstance(d, tuple) and d[0] == "remove_table" and not d[1].name.startswith("wb_"))
                        and not (isinstance(d, tuple) and d[0] == "remove_index" and not d[1].table.name.startswith("wb_"))]
     assert differences == []
+
+
+def test_cli_rerun_like_an_earlier_run_and_rerun_of_a_recorded_quote(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    runner = CliRunner()
+    assert runner.invoke(main, ["audit", "import", str(HAND), "--database", url]).exit_code == 0
+    first = runner.invoke(main, ["audit", "rerun", "--known-at", KNOWN, "--database", url, "--no-progress"])
+    run_id = int(first.output.split()[1].rstrip(":"))
+    again = runner.invoke(main, ["audit", "rerun", "--like", str(run_id), "--database", url, "--no-progress"])
+    assert again.exit_code == 0, again.output
+    assert f"is identical to run {run_id} (same CSV and HTML report bytes)" in again.output
+    # with an id, `audit rerun` still re-prices one recorded quote (the audit log's command)
+    shipment_file = Path(__file__).parent / "data" / "contract" / "shipment.example.json"
+    recorded = runner.invoke(main, ["quote", str(shipment_file), "--record", "--database", url,
+                                    "--known-at", "2026-11-21"])
+    assert recorded.exit_code == 0, recorded.output
+    quote_id = recorded.output.split("recorded as audit id ")[1].split()[0]
+    out = runner.invoke(main, ["audit", "rerun", quote_id, "--known-at", "2026-11-21", "--database", url])
+    assert out.exit_code == 0 and json.loads(out.output)["difference"] == "0.00"

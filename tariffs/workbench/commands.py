@@ -69,16 +69,31 @@ def register(main: click.Group) -> None:
     @click.option("--known-at", "known_at", default=None, help="Knowledge date of the re-run (default: now).")
     @click.option("--database", default=None, help=DATABASE_HELP)
     @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
-    def audit_rerun(quote_id, known_at, database, progress):
+    @click.option("--like", "like_run", type=int, default=None,
+                  help="Re-run as run ID was (its known_at; the ruleset must have its hash) and compare the results.")
+    def audit_rerun(quote_id, known_at, database, progress, like_run):
         """Re-run every imported entry as filed and as known at --known-at (or one recorded quote by id)."""
         if quote_id is not None:
             ctx = click.get_current_context()
             return ctx.invoke(previous_rerun, quote_id=quote_id, known_at=known_at, database=database)
         from tariffs.workbench import store as wb
-        from tariffs.workbench.reports import load_report
+        from tariffs.workbench.reports import FORMATS, load_report
         from tariffs.workbench.run import rerun
 
         store = wb.open_store(database)
+        earlier = None
+        if like_run is not None:
+            from tariffs.rules.ruleset import load_rules
+
+            earlier = load_report(store, like_run)
+            if known_at:
+                raise InputError("--known-at", "given with --like", "one of them")
+            current = load_rules().sha256
+            if current != earlier.run.ruleset_sha256:
+                raise InputError("--like", f"run {like_run} used ruleset {earlier.run.ruleset_sha256[:12]}, these rules "
+                                           f"are {current[:12]}", "a run made with the installed rule tables "
+                                                                  "(compare versions with `tariffs rules diff`)")
+            known_at = earlier.run.known_at
         show = sys.stderr.isatty() if progress is None else progress
         bar = None
         if show:
@@ -102,6 +117,10 @@ def register(main: click.Group) -> None:
                    f"{t['as_filed']}, as known {t['as_known']}; refund {t['refund']}, exposure {t['exposure']}"
                    + (f"; {errors} entries not priced" if errors else ""))
         click.echo("interest on refunds not included (no sourced rate table)")
+        if earlier is not None:
+            same = all(FORMATS[f](earlier) == FORMATS[f](report) for f in ("csv", "html"))
+            click.echo(f"run {run_id} is identical to run {like_run} (same CSV and HTML report bytes)" if same else
+                       f"run {run_id} DIFFERS from run {like_run}: the stored entries changed since (re-imported?)")
 
     @audit.command("report")
     @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "html"]), required=True)
