@@ -332,3 +332,26 @@ def test_cli_rerun_like_an_earlier_run_and_rerun_of_a_recorded_quote(tmp_path):
     quote_id = recorded.output.split("recorded as audit id ")[1].split()[0]
     out = runner.invoke(main, ["audit", "rerun", quote_id, "--known-at", "2026-11-21", "--database", url])
     assert out.exit_code == 0 and json.loads(out.output)["difference"] == "0.00"
+
+
+def test_ace_spellings_and_fees_repeated_per_entry(tmp_path, engine):
+    # MM/DD/YYYY dates, $ and thousands separators, ACE status words; the entry's MPF (0.3464% x 20000.00
+    # = 69.28) printed on both lines instead of prorated is read once: no refund of MPF.
+    text = """entry_number,line_number,importer,entry_type,entry_date,filed_on,liquidation_status,mode,origin,hts,entered_value,duty_paid,mpf_paid
+AB1 0000009 9,1,Acme,1,06/10/2025,06/20/2025,Open,11,VN,6109.10.00.12,"$10,000.00","$1,650.00",69.28
+AB1 0000009 9,2,Acme,1,06/10/2025,06/20/2025,Open,11,VN,6110.20.20.79,"10,000.00",1650.00,69.28
+"""
+    path = tmp_path / "ace.csv"
+    path.write_text(text)
+    batch = importer.validate(fileformat.read_table(path))
+    assert batch.rejected == [] and batch.entries[0].entry_number == "AB1-0000009-9"
+    assert batch.entries[0].entry_date == dt.date(2025, 6, 10) and batch.entries[0].liquidation_status == "unliquidated"
+    from tariffs.workbench.pricing import price_entry
+    from tariffs.workbench.reconcile import reconcile
+
+    entry = batch.entries[0]
+    priced = price_entry(entry, dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc), engine)
+    result = reconcile(entry, priced.as_filed, priced.as_known)
+    mpf = next(h for h in result.headings if h.heading == "MPF")
+    assert (mpf.paid, mpf.as_filed, mpf.refund) == (D("69.28"), D("69.28"), D("0.00"))
+    assert "MPF given per entry (the same amount on every line): read once" in result.notes

@@ -6,8 +6,13 @@ duty deposited under that tariff number. CSV, XLSX and Parquet are read; a user'
 are mapped onto these names with a column map (``--columns "Entry No=entry_number,..."``).
 
 Fees: `mpf_paid` and `hmf_paid` are per entry line, on the line's commodity row (ACE prorates
-the entry's MPF and HMF over its lines); the entry's fee paid is the sum over its lines. Left
-empty on every line of an entry, the fee is "not reported" and not reconciled.
+the entry's MPF and HMF over its lines); the entry's fee paid is the sum over its lines (giving it on
+one line and leaving the others empty works too). The same amount on every line of an entry, equal to
+the entry's fee, is read once (and said so). Left empty on every line of an entry, the fee is "not
+reported" and not reconciled.
+
+Dates are YYYY-MM-DD (or MM/DD/YYYY as ACE prints them); amounts are USD with at most two decimals
+(a leading $ and thousands separators are accepted).
 """
 from __future__ import annotations
 

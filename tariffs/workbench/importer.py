@@ -25,6 +25,8 @@ MODES = {"10": "ocean", "11": "ocean", "12": "ocean", "20": "rail", "21": "rail"
          "32": "truck", "33": "truck", "34": "truck", "40": "air", "41": "air", "50": "mail",
          "ocean": "ocean", "vessel": "ocean", "air": "air", "truck": "truck", "rail": "rail", "mail": "mail"}
 LIQUIDATION_STATUSES = ("unliquidated", "scheduled", "liquidated", "extended", "suspended", "final")
+STATUS_WORDS = {"not liquidated": "unliquidated", "pending": "unliquidated", "open": "unliquidated",
+                "closed": "liquidated", "finally liquidated": "final", **{s: s for s in LIQUIDATION_STATUSES}}
 # Columns that belong to the entry (every row of an entry must agree) and to the line.
 ENTRY_FIELDS = ("importer", "entry_type", "entry_date", "filed_on", "liquidation_date", "liquidation_status", "port",
                 "mode")
@@ -112,10 +114,11 @@ def _date(value: str, name: str, required: bool = True) -> dt.date | None:
             raise _RowError(name, "is empty (required): YYYY-MM-DD")
         return None
     text = value[:10] if re.match(r"^\d{4}-\d{2}-\d{2}([ T]00:00(:00)?)?$", value) else value
+    us = re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", text)  # ACE reports print MM/DD/YYYY
     try:
-        day = dt.date.fromisoformat(text)
+        day = dt.date(int(us.group(3)), int(us.group(1)), int(us.group(2))) if us else dt.date.fromisoformat(text)
     except ValueError:
-        raise _RowError(name, f"{value!r} is not a date (allowed: YYYY-MM-DD)") from None
+        raise _RowError(name, f"{value!r} is not a date (allowed: YYYY-MM-DD or MM/DD/YYYY)") from None
     if not dt.date(2018, 1, 1) <= day <= dt.date(2035, 12, 31):
         raise _RowError(name, f"{value} is outside the rule tables (allowed: 2018-01-01 to 2035-12-31)")
     return day
@@ -126,7 +129,8 @@ def _money(value: str, name: str, required: bool) -> Decimal | None:
         if required:
             raise _RowError(name, "is empty (required): an amount in USD such as 1250.00")
         return None
-    text = value.replace(",", "") if re.match(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$", value) else value
+    text = value[1:] if value.startswith("$") else value
+    text = text.replace(",", "") if re.match(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$", text) else text
     if not _MONEY.match(text):
         raise _RowError(name, f"{value!r} is not an amount (allowed: USD with at most 2 decimals, e.g. 1250.00)")
     amount = Decimal(text)
@@ -176,10 +180,11 @@ def _row_values(raw: dict) -> dict:
     out["entry_date"] = _date(raw["entry_date"], "entry_date")
     out["filed_on"] = _date(raw["filed_on"], "filed_on")
     out["liquidation_date"] = _date(raw["liquidation_date"], "liquidation_date", required=False)
-    status = raw["liquidation_status"].lower()
-    if status and status not in LIQUIDATION_STATUSES:
+    status = raw["liquidation_status"].lower().replace("_", " ")
+    if status and status not in STATUS_WORDS:
         raise _RowError("liquidation_status", f"{raw['liquidation_status']!r} is not a status (allowed: "
                                               + ", ".join(LIQUIDATION_STATUSES) + ")")
+    status = STATUS_WORDS.get(status, "")
     if status in ("liquidated", "final") and out["liquidation_date"] is None:
         raise _RowError("liquidation_date", f"is empty but the status is {status} (allowed: the date of liquidation)")
     out["liquidation_status"] = status  # empty: not reported (the deadlines read the liquidation date)

@@ -109,6 +109,11 @@ def reconcile(entry, as_filed, as_known) -> EntryReconciliation:
                 notes.append(f"{program.upper()} not reported: not reconciled")
             continue
         p = sum(reported, ZERO)
+        if len(numbers) > 1 and len(reported) == len(numbers) and len(set(reported)) == 1 and reported[0] and \
+                p != due_filed and reported[0] == due_filed:
+            # the entry's fee repeated on every line (not prorated): read once
+            p = reported[0]
+            notes.append(f"{program.upper()} given per entry (the same amount on every line): read once")
         findings = []
         if due_filed != p:
             findings.append(("underpaid" if due_filed > p else "overpaid") + f" at filing by {abs(due_filed - p)}")
