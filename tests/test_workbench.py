@@ -355,3 +355,39 @@ AB1 0000009 9,2,Acme,1,06/10/2025,06/20/2025,Open,11,VN,6110.20.20.79,"10,000.00
     mpf = next(h for h in result.headings if h.heading == "MPF")
     assert (mpf.paid, mpf.as_filed, mpf.refund) == (D("69.28"), D("69.28"), D("0.00"))
     assert "MPF given per entry (the same amount on every line): read once" in result.notes
+
+
+def test_deadline_rows_are_sourced_and_checked(tmp_rules):
+    from tariffs.errors import RulesError
+    from tariffs.workbench.deadlines import load_deadlines
+
+    rows = load_deadlines(tmp_rules)
+    assert {r.kind for r in rows} == {"deemed_liquidation", "post_summary_correction", "protest", "ieepa_refund"}
+    assert all(r.legal_basis and r.source.startswith("http") and r.confidence in ("primary", "secondary")
+               for r in rows)
+    path = tmp_rules / "us" / "deadlines.csv"
+    path.write_text(path.read_text().replace("https://www.law.cornell.edu/uscode/text/19/1514", "cornell"))
+    with pytest.raises(RulesError) as exc:
+        load_deadlines(tmp_rules)
+    assert "us.protest.1514" in str(exc.value) and "source is not a URL" in str(exc.value)
+
+
+@pytest.mark.parametrize("entry_date, liquidation, status, as_of, expected", [
+    # PSC: 300 days after entry, or 15 days before a scheduled liquidation, whichever is earlier
+    ("2026-02-10", None, "", "2026-12-07", ("unliquidated", "2026-12-07")),  # last day of the PSC window
+    ("2026-02-10", None, "", "2026-12-08", ("unliquidated", "2027-02-10")),  # then the deemed liquidation
+    ("2026-02-10", "2026-11-01", "scheduled", "2026-10-10", ("unliquidated", "2026-10-17")),  # 11-01 minus 15
+    # protest: 180 days after liquidation, the last day included
+    ("2024-03-01", "2025-01-10", "liquidated", "2025-07-09", ("liquidated", "2025-07-09")),
+    ("2024-03-01", "2025-01-10", "liquidated", "2025-07-10", ("finally liquidated", None)),
+    # extended: no deemed liquidation date
+    ("2025-01-15", None, "extended", "2026-11-20", ("unliquidated (extended)", None)),
+])
+def test_deadline_edges(entry_date, liquidation, status, as_of, expected):
+    from tariffs.rules.ruleset import default_rules_path
+    from tariffs.workbench.deadlines import entry_deadline, load_deadlines
+
+    day = dt.date.fromisoformat
+    result = entry_deadline(load_deadlines(default_rules_path()), day(entry_date),
+                            day(liquidation) if liquidation else None, status, day(as_of), set())
+    assert (result.status, result.next_date.isoformat() if result.next_date else None) == expected

@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from tariffs.errors import RulesError
+
 IEEPA_PROGRAMS = ("ieepa_fentanyl", "ieepa_reciprocal", "ieepa_other")
 
 
@@ -49,11 +51,43 @@ def _day(text: str) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
+KINDS = ("deemed_liquidation", "post_summary_correction", "protest", "ieepa_refund")
+ANCHORS = ("entry_date", "liquidation_date")
+CONFIDENCE = ("primary", "secondary", "unverified")
+
+
+def _check(row: dict, where: str) -> None:
+    """Every row names its kind and anchor, a period, a legal basis, a source URL and a confidence."""
+    problems = []
+    if row["kind"] not in KINDS:
+        problems.append(f"kind {row['kind']!r} (allowed: {', '.join(KINDS)})")
+    if row["anchor"] not in ANCHORS:
+        problems.append(f"anchor {row['anchor']!r} (allowed: {', '.join(ANCHORS)})")
+    if not (row["days"] or row["years"]):
+        problems.append("no period (days or years)")
+    if not row["legal_basis"].strip():
+        problems.append("no legal_basis")
+    if not row["source"].startswith(("https://", "http://")):
+        problems.append("source is not a URL")
+    if row["confidence"] not in CONFIDENCE:
+        problems.append(f"confidence {row['confidence']!r} (allowed: {', '.join(CONFIDENCE)})")
+    if problems:
+        raise RulesError(f"{where}: " + "; ".join(problems), [f"{where}: {p}" for p in problems])
+
+
 def load_deadlines(rules_root: str | Path) -> list[DeadlineRule]:
     path = Path(rules_root) / "us" / "deadlines.csv"
     rules = []
     with open(path, newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
+        for number, row in enumerate(csv.DictReader(f), 2):
+            where = f"us/deadlines.csv row {number} ({row.get('deadline_id', '')})"
+            _check(row, where)
+            try:
+                dates = {k: _day(row[k]) for k in ("opens_on", "valid_from", "valid_to", "recorded_at", "retracted_at")}
+            except ValueError as exc:
+                raise RulesError(f"{where}: {exc}", [f"{where}: {exc}"]) from None
+            if dates["valid_from"] is None or dates["recorded_at"] is None:
+                raise RulesError(f"{where}: valid_from and recorded_at are required", [where])
             rules.append(DeadlineRule(
                 row["deadline_id"], row["kind"], tuple(row["applies_to"].split(";")), row["anchor"],
                 int(row["days"]) if row["days"] else None, int(row["years"]) if row["years"] else None,
