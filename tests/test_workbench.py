@@ -391,3 +391,18 @@ def test_deadline_edges(entry_date, liquidation, status, as_of, expected):
     result = entry_deadline(load_deadlines(default_rules_path()), day(entry_date),
                             day(liquidation) if liquidation else None, status, day(as_of), set())
     assert (result.status, result.next_date.isoformat() if result.next_date else None) == expected
+
+
+def test_entry_columns_carried_down_from_the_first_row(tmp_path):
+    text = """entry_number,line_number,importer,entry_type,entry_date,filed_on,mode,origin,hts,entered_value,duty_paid
+AB1-0000001-1,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.81,5000.00,0.00
+AB1-0000001-1,1,,,,,,,9903.88.03,,1250.00
+AB1-0000001-1,2,,,,,,VN,6109.10.00.12,3000.00,495.00
+AB1-0000001-1,2,,,,,,,9903.01.25,,300.00
+"""
+    path = tmp_path / "sparse.csv"
+    path.write_text(text)
+    batch = importer.validate(fileformat.read_table(path))
+    assert batch.rejected == []
+    entry = batch.entries[0]
+    assert entry.importer == "Acme" and entry.lines[2].origin == "VN" and entry.lines[2].chapter99 == ["9903.01.25"]

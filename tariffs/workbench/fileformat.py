@@ -11,6 +11,9 @@ one line and leaving the others empty works too). The same amount on every line 
 the entry's fee, is read once (and said so). Left empty on every line of an entry, the fee is "not
 reported" and not reconciled.
 
+The entry's columns (importer, entry_type, dates, liquidation, port, mode) may be left empty on all
+but the entry's first row, and `origin` on all but the line's first row: they are carried down.
+
 Dates are YYYY-MM-DD (or MM/DD/YYYY as ACE prints them); amounts are USD with at most two decimals
 (a leading $ and thousands separators are accepted).
 """

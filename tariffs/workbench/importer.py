@@ -31,6 +31,8 @@ STATUS_WORDS = {"not liquidated": "unliquidated", "pending": "unliquidated", "op
 ENTRY_FIELDS = ("importer", "entry_type", "entry_date", "filed_on", "liquidation_date", "liquidation_status", "port",
                 "mode")
 LINE_FIELDS = ("origin",)
+ENTRY_COLUMNS = ("importer", "entry_type", "entry_date", "filed_on", "liquidation_date", "liquidation_status", "port",
+                 "mode")
 _COUNTRIES = {c.alpha_2 for c in pycountry.countries} | {"XK"}
 _MONEY = re.compile(r"^-?\d+(\.\d{1,2})?$")
 _MONEY_LIMIT = Decimal("1000000000000")
@@ -225,8 +227,24 @@ def validate(frame) -> ImportBatch:
     rows_by_entry: dict[str, list[int]] = {}
     seen: dict[tuple, int] = {}
     records = frame.to_dict("records")
+    first_of_entry: dict[str, dict] = {}
+    first_of_line: dict[tuple, dict] = {}
     for index, raw in enumerate(records):
         row_number = index + 2
+        # Entry columns may be given on an entry's first row only, the origin on a line's first row only.
+        number = raw["entry_number"].upper().replace(" ", "")
+        if number in first_of_entry:
+            for name in ENTRY_COLUMNS:
+                if not raw[name]:
+                    raw[name] = first_of_entry[number][name]
+        else:
+            first_of_entry[number] = raw
+        line_key = (number, raw["line_number"])
+        if line_key in first_of_line:
+            if not raw["origin"]:
+                raw["origin"] = first_of_line[line_key]["origin"]
+        else:
+            first_of_line[line_key] = raw
         try:
             v = _row_values(raw)
         except _RowError as exc:
