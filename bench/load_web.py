@@ -7,6 +7,12 @@ page of the same permalink), and prints requests/s and p50/p95/p99 latency. It t
 and WSGI cost on top of the engine.
 
     python3 bench/load_web.py [--requests 2000] [--concurrency 8] [--threads 4] [--page]
+                              [--database URL | --database postgresql-private]
+
+Every quote is written to the audit store: by default a new SQLite file in a temporary directory;
+`--database URL` selects another (e.g. postgresql+psycopg://user@host/db), and
+`--database postgresql-private` starts a private PostgreSQL server from the installed binaries, as
+the test suite does. After the run the store must hold exactly one row per 200.
 
 Not a test: figures depend on the machine (2 cores here: the server and this client share them).
 """
@@ -27,6 +33,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's tariffs, as the server child process runs it
 KNOWN_AT = "2026-11-21"
 
 
@@ -43,8 +50,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, threads: int, log) -> subprocess.Popen:
-    env = dict(os.environ, TARIFFS_SECRET_KEY="bench")
+def start_server(port: int, threads: int, log, database: str) -> subprocess.Popen:
+    env = dict(os.environ, TARIFFS_SECRET_KEY="bench", TARIFFS_DATABASE_URL=database)
     # The server's log goes to a file: waitress warns about its queue depth under load, and a
     # pipe nobody reads would fill up and stall it.
     proc = subprocess.Popen([sys.executable, "-m", "tariffs.cli", "serve", "--port", str(port), "--threads",
@@ -72,7 +79,7 @@ def run_load(port: int, method: str, path: str, body: bytes | None, total: int, 
     latencies: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
-    issued = [0]
+    issued, successes = [0], [0]
     headers = {"Content-Type": "application/json"} if body else {}
 
     def worker():
@@ -96,7 +103,9 @@ def run_load(port: int, method: str, path: str, body: bytes | None, total: int, 
             elapsed = time.perf_counter() - start
             with lock:
                 latencies.append(elapsed)
-                if not ok:
+                if ok:
+                    successes[0] += 1
+                else:
                     failures.append(str(getattr(response, "status", response)))
         conn.close()
 
@@ -107,7 +116,12 @@ def run_load(port: int, method: str, path: str, body: bytes | None, total: int, 
     for t in threads:
         t.join()
     wall = time.perf_counter() - wall
+    if method == "POST":  # the quotes recorded
+        run_load.successes += successes[0]
     return latencies, failures, wall
+
+
+run_load.successes = 0
 
 
 def pct(values: list[float], p: float) -> float:
@@ -147,15 +161,51 @@ def main(argv=None) -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--threads", type=int, default=4, help="waitress worker threads")
     parser.add_argument("--page", action="store_true", help="also load the HTML result page")
+    parser.add_argument("--database", default=None,
+                        help="audit store URL, or postgresql-private (default: a new SQLite file)")
     args = parser.parse_args(argv)
+
+    tmp = tempfile.TemporaryDirectory(prefix="tariffs-bench-")
+    pg = None
+    database = args.database or f"sqlite:///{tmp.name}/audit.db"
+    if database == "postgresql-private":
+        sys.path.insert(0, str(ROOT / "tests"))
+        from pg_server import PostgresServer
+
+        pg = PostgresServer().start()
+        database = pg.url
+    try:
+        return _bench(args, database)
+    finally:
+        if pg is not None:
+            pg.stop()
+            pg.remove()
+        tmp.cleanup()
+
+
+def _recorded(database: str) -> int:
+    from tariffs.store import Store
+
+    store = Store(database)
+    try:
+        return store.count()
+    finally:
+        store.engine.dispose()
+
+
+def _bench(args, database: str) -> int:
+    from sqlalchemy import make_url
+
+    before = _recorded(database)
 
     shipment = example_shipment()
     body = json.dumps(shipment).encode()
     port = free_port()
     print(f"server: tariffs serve on 127.0.0.1:{port}, {args.threads} threads; client: {args.concurrency} "
-          f"connections, {args.requests} requests each run; {os.cpu_count()} CPUs")
+          f"connections, {args.requests} requests each run; {os.cpu_count()} CPUs; audit store "
+          f"{make_url(database).get_backend_name()}")
     log = tempfile.TemporaryFile()
-    proc = start_server(port, args.threads, log)
+    proc = start_server(port, args.threads, log, database)
     path = f"/api/v1/quotes?known_at={KNOWN_AT}"
     try:
         run_load(port, "POST", path, body, min(100, args.requests), args.concurrency)  # warm-up
@@ -174,12 +224,14 @@ def main(argv=None) -> int:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+    recorded = _recorded(database) - before
+    print(f"audit store: {recorded} quotes recorded for {run_load.successes} quote answers (200)")
     direct = in_process(shipment, args.requests)
     print(f"ratio: one request over HTTP (p50, 1 connection) takes {one['p50_ms'] / direct['p50_ms']:.2f}x "
           f"the in-process call ({one['p50_ms'] - direct['p50_ms']:+.2f} ms);")
     print(f"       HTTP throughput at {args.concurrency} connections is {api['rps'] / direct['rps']:.2f}x "
           f"single-threaded in-process calls/s")
-    return 1 if api["failures"] or one["failures"] else 0
+    return 1 if api["failures"] or one["failures"] or recorded != run_load.successes else 0
 
 
 if __name__ == "__main__":

@@ -1,11 +1,17 @@
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 import tariffs
 from tariffs.rules.ruleset import default_rules_path, load_rules
+
+# The default audit store lives under $XDG_DATA_HOME: tests that open an app or store without a URL
+# get a private one, never the user's ~/.local/share/tariffs (nor another checkout's schema).
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="tariffs-test-data-")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"  # beside the repository in CI only; tests never depend on it
@@ -89,40 +95,20 @@ def add_stacking(root, **values):
 def postgres_url():
     """A real PostgreSQL for the store tests: $TARIFFS_TEST_POSTGRES_URL, or a private server started here
     from the installed binaries (Debian package postgresql; .ci/system-deps installs it), on a Unix socket."""
-    import glob
     import os
-    import socket
-    import subprocess
-    import tempfile
+
+    from pg_server import PostgresServer
 
     url = os.environ.get("TARIFFS_TEST_POSTGRES_URL")
     if url:
         yield url
         return
-    initdb = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not initdb:
-        pytest.fail("PostgreSQL server binaries not found: run `bash .ci/system-deps` (apt-get install postgresql) "
-                    "or set TARIFFS_TEST_POSTGRES_URL")
-    bindir = Path(initdb[-1]).parent
-    base = Path(tempfile.mkdtemp(prefix="tariffs-pg-"))
-    as_root = os.geteuid() == 0
-    runner = ["runuser", "-u", "postgres", "--"] if as_root else []
-    if as_root:  # initdb refuses to run as root
-        shutil.chown(base, "postgres", "postgres")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    data = base / "data"
-
-    def run(*args):
-        result = subprocess.run(runner + [str(a) for a in args], capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, f"{args[0]} failed: {result.stderr[-1000:]}"
-
-    run(bindir / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8")
-    run(bindir / "pg_ctl", "-D", data, "-l", base / "server.log", "-w", "-o",
-        f"-p {port} -k {base} -c listen_addresses=''", "start")
     try:
-        yield f"postgresql+psycopg://postgres@/postgres?host={base}&port={port}"
+        server = PostgresServer().start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server.url
     finally:
-        run(bindir / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop")
-        shutil.rmtree(base, ignore_errors=True)
+        server.stop()
+        server.remove()

@@ -106,3 +106,20 @@ def test_a_database_made_before_migrations_is_brought_forward_keeping_its_quotes
     assert (row.duties, row.landed_cost, row.reference) == (Decimal("3650.00"), Decimal("13650.50"), "PO-1")
     assert row.request_id == "legacy-7" and row.position == 0 and row.kind == "quote"
     assert current(store.engine) == heads()
+
+
+def test_a_database_from_a_newer_version_is_a_clear_store_error_and_the_app_still_starts(tmp_path):
+    from tariffs.store import StoreError
+    from web import create_app
+
+    path = tmp_path / "newer.db"
+    Store(f"sqlite:///{path}").engine.dispose()
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(StoreError) as exc:
+        Store(f"sqlite:///{path}")
+    assert "9999" in str(exc.value) and "knows revisions up to" in str(exc.value)
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": f"sqlite:///{path}"})
+    assert app.test_client().get("/healthz").status_code == 200
+    response = app.test_client().post("/api/v1/quotes?known_at=2026-11-21", json=shipment())
+    assert response.status_code == 503 and response.get_json()["type"].endswith("/audit-unavailable")

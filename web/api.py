@@ -11,7 +11,8 @@ from pydantic import ValidationError
 
 import tariffs
 from tariffs import InputError
-from web import batchfile, schemas
+from tariffs.store import Entry
+from web import audit, batchfile, schemas
 from web.batch import file_response, render_file
 from web.errors import ApiProblem
 from web.lookup import changelog_text, measures_report
@@ -64,18 +65,25 @@ def _known_at(*candidates) -> str | None:
     return None
 
 
+def _audit_headers(response: Response, ids: list[int], request_id: str) -> Response:
+    response.headers["X-Audit-Request"] = request_id
+    if ids:
+        response.headers["X-Audit-Id"] = ",".join(str(i) for i in ids)
+    return response
+
+
 @bp.post("/quotes")
+@audit.idempotent
 def create_quote():
     body = _object(_json_body(), "a shipment")
     known_at = _known_at(request.args.get("known_at"), body.pop("known_at", None))
     quote = tariffs.quote(body, known_at=known_at)
-    audit_id = current_app.audit_store().record(body, quote)
-    response = _json_response(quote.model_dump(mode="json"))
-    response.headers["X-Audit-Id"] = str(audit_id)
-    return response
+    return audit.respond("quote", [Entry(body, quote)], lambda ids, request_id: _audit_headers(
+        _json_response(quote.model_dump(mode="json")), ids, request_id))
 
 
 @bp.post("/quotes/compare")
+@audit.idempotent
 def compare_quotes():
     body = _object(_json_body(), "a comparison request")
     try:
@@ -102,19 +110,29 @@ def compare_quotes():
         variants.append(Variant(name, scenario.origin.upper() if scenario.origin else None, scenario.entry_date,
                                 ftz, scenario.known_at))
     outcomes = run(body["shipment"], variants, known_at)
-    results = []
-    for o in outcomes:
-        v = o.variant
-        item = {"name": v.name, "origin": v.origin, "entry_date": v.entry_date.isoformat() if v.entry_date else None,
-                "ftz_status": v.ftz_status, "known_at": o.known_at,
-                "quote": o.quote.model_dump(mode="json") if o.quote else None,
-                "error": ({"field": o.error.field, "message": o.error.message, "allowed": o.error.allowed}
-                          if o.error else None)}
-        results.append(item)
-    return _json_response({"scenarios": results})
+    priced = [o for o in outcomes if o.quote]
+
+    def answer(ids, request_id):
+        audit_ids = {id(o): i for o, i in zip(priced, ids)}
+        results = []
+        for o in outcomes:
+            v = o.variant
+            item = {"name": v.name, "origin": v.origin,
+                    "entry_date": v.entry_date.isoformat() if v.entry_date else None,
+                    "ftz_status": v.ftz_status, "known_at": o.known_at,
+                    "quote": o.quote.model_dump(mode="json") if o.quote else None,
+                    "error": ({"field": o.error.field, "message": o.error.message, "allowed": o.error.allowed}
+                              if o.error else None),
+                    "audit_id": audit_ids.get(id(o))}
+            results.append(item)
+        return _audit_headers(_json_response({"scenarios": results}), ids, request_id)
+
+    # One record per priced scenario, all under this request's id.
+    return audit.respond("compare", [Entry(o.shipment, o.quote, o.variant.name) for o in priced], answer)
 
 
 @bp.post("/batch")
+@audit.idempotent
 def price_batch():
     fmt = request.args.get("format", "json")
     if fmt not in ("json", "csv", "xlsx"):
@@ -148,17 +166,27 @@ def price_batch():
             except InputError as exc:
                 row.error = exc
     batchfile.price_rows([r for r in rows if r.error is None], known_at)
-    if fmt != "json":
-        header, body = batchfile.output_table(rows)
-        return file_response(render_file(header, body, fmt), fmt, "tariffs-priced")
-    out = []
-    for row in rows:
-        out.append({"row": row.number, "status": "error" if row.error else "ok",
-                    "quote": row.quote.model_dump(mode="json") if row.quote else None,
-                    "error": ({"field": row.error.field, "message": row.error.message, "allowed": row.error.allowed}
-                              if row.error else None)})
-    return _json_response({"rows": out, "priced": sum(1 for r in rows if r.quote),
-                           "errors": sum(1 for r in rows if r.error)})
+    priced = [r for r in rows if r.quote]
+
+    def answer(ids, request_id):
+        if fmt != "json":
+            header, body = batchfile.output_table(rows)
+            return _audit_headers(file_response(render_file(header, body, fmt), fmt, "tariffs-priced"), ids,
+                                  request_id)
+        audit_ids = {r.number: i for r, i in zip(priced, ids)}
+        out = []
+        for row in rows:
+            out.append({"row": row.number, "status": "error" if row.error else "ok",
+                        "quote": row.quote.model_dump(mode="json") if row.quote else None,
+                        "error": ({"field": row.error.field, "message": row.error.message,
+                                   "allowed": row.error.allowed} if row.error else None),
+                        "audit_id": audit_ids.get(row.number)})
+        return _audit_headers(_json_response({"rows": out, "priced": len(priced),
+                                              "errors": sum(1 for r in rows if r.error)}), ids, request_id)
+
+    # One record per priced row, all under this request's id (reference: the row number).
+    return audit.respond("batch", [Entry(batchfile.shipment_of(r), r.quote, f"row {r.number}") for r in priced],
+                         answer)
 
 
 @bp.get("/batch/columns")

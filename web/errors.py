@@ -37,9 +37,11 @@ class ApiProblem(Exception):
         self.status, self.detail, self.field, self.allowed, self.extra = status, detail, field, allowed, extra
 
 
-def problem(status: int, detail: str, field: str | None = None, allowed: str | None = None, **extra) -> Response:
-    body = {"type": f"/api/v1/problems/{PROBLEM_TYPES.get(status, 'error')}",
-            "title": TITLES.get(status, "Error"), "status": status, "detail": detail,
+def problem(status: int, detail: str, field: str | None = None, allowed: str | None = None, *,
+            kind: str | None = None, title: str | None = None, **extra) -> Response:
+    """A problem document; ``kind`` and ``title`` override the status's default type and title."""
+    body = {"type": f"/api/v1/problems/{kind or PROBLEM_TYPES.get(status, 'error')}",
+            "title": title or TITLES.get(status, "Error"), "status": status, "detail": detail,
             "instance": request.path}
     if field is not None:
         body["field"] = field
@@ -82,7 +84,7 @@ def init_app(app: Flask) -> None:
         log.error("audit store: %s", exc)
         detail = f"The audit log could not be written, so the quote was not issued: {exc}"
         if _wants_problem():
-            return problem(503, detail)
+            return problem(503, detail, kind="audit-unavailable", title="Audit log unavailable")
         return render_template("error.html", status=503, title="Audit log unavailable", detail=detail), 503
 
     @app.errorhandler(HTTPException)

@@ -32,7 +32,8 @@ PROBLEM_CODES = {
     "413": "Request body, upload or row count over the limit.",
     "415": "Wrong content type.",
     "422": "Input the engine refuses; `field` names it (e.g. `lines[0].hts`) and `allowed` says what would do.",
-    "503": "The rule tables could not be loaded.",
+    "503": "The rule tables could not be loaded (type rules-unavailable), or the audit log could not be written "
+           "(type audit-unavailable: nothing was issued or recorded; retry, with the same Idempotency-Key).",
 }
 
 
@@ -52,6 +53,19 @@ def _query(name: str, description: str, required: bool = False, fmt: str | None 
         schema["format"] = fmt
     return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
 
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "Any unique string (e.g. a UUID). A request sent again with the same key and the same body gets "
+                   "the answer given the first time (header `Idempotent-Replayed: true`), priced and recorded once; "
+                   "the same key with a different request is a 422 problem (type idempotency-key-reused).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[\\x21-\\x7e]+$"}}
+AUDIT_HEADERS = {
+    "X-Audit-Request": {"description": "Id of this request in the audit log (shared by the quotes it recorded).",
+                        "schema": {"type": "string"}},
+    "X-Audit-Id": {"description": "Audit-log id(s) of the quote(s) recorded, comma-separated.",
+                   "schema": {"type": "string"}},
+}
 
 KNOWN_AT = _query("known_at", "Read the rules as known at this date or datetime (ISO 8601; a date means the end "
                               "of that day). Default: now. For POST /quotes the query parameter wins over a "
@@ -109,18 +123,22 @@ def openapi_document() -> dict:
             "operationId": "createQuote", "summary": "Price a shipment",
             "description": "The body is a shipment in the contract's shape (plus an optional `known_at`); the "
                            "answer is the contract's quote: every charge with its legal basis, totals, warnings.",
-            "parameters": [KNOWN_AT],
+            "parameters": [KNOWN_AT, IDEMPOTENCY_KEY],
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": ref(schemas.QuoteRequest, "validation")}}},
-            "responses": {"200": _json(ref(Quote), "The quote."), **_problems("400", "413", "415", "422", "503")},
+            "responses": {"200": {**_json(ref(Quote), "The quote (recorded in the audit log)."),
+                                  "headers": AUDIT_HEADERS}, **_problems("400", "413", "415", "422", "503")},
         }},
         "/api/v1/quotes/compare": {"post": {
             "operationId": "compareQuotes", "summary": "Price one shipment under several scenarios",
             "description": "Each scenario changes the origin (of every line), the entry date, the zone status or "
-                           "the knowledge date; each answers with a quote or its own error.",
+                           "the knowledge date; each answers with a quote or its own error. Each quote is "
+                           "recorded in the audit log (`audit_id`).",
+            "parameters": [IDEMPOTENCY_KEY],
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": ref(schemas.CompareRequest, "validation")}}},
-            "responses": {"200": _json(ref(schemas.CompareResponse), "One result per scenario, in order."),
+            "responses": {"200": {**_json(ref(schemas.CompareResponse), "One result per scenario, in order."),
+                                  "headers": AUDIT_HEADERS},
                           **_problems("400", "413", "415", "422", "503")},
         }},
         "/api/v1/batch": {"post": {
@@ -128,7 +146,7 @@ def openapi_document() -> dict:
             "description": "Each row is one line entered as its own entry (columns: GET /api/v1/batch/columns). "
                            "Bad rows are reported with the column they fail on; good rows are priced. "
                            "`format=csv` or `xlsx` answers with the priced file instead of JSON.",
-            "parameters": [KNOWN_AT, {"name": "format", "in": "query", "required": False,
+            "parameters": [KNOWN_AT, IDEMPOTENCY_KEY, {"name": "format", "in": "query", "required": False,
                                       "schema": {"type": "string", "enum": ["json", "csv", "xlsx"]}}],
             "requestBody": {"required": True, "content": {
                 "application/json": {"schema": ref(schemas.BatchJsonRequest, "validation")},
@@ -137,7 +155,9 @@ def openapi_document() -> dict:
                     "properties": {"file": {"type": "string", "format": "binary",
                                             "description": "A CSV (UTF-8) or XLSX file with the batch columns."},
                                    "known_at": {"type": "string"}}}}}},
-            "responses": {"200": {"description": "Per-row results, or the priced file.", "content": {
+            "responses": {"200": {"description": "Per-row results, or the priced file; each priced row is "
+                                                 "recorded in the audit log (`audit_id`).",
+                                  "headers": AUDIT_HEADERS, "content": {
                 "application/json": {"schema": ref(schemas.BatchResponse)},
                 "text/csv": {"schema": {"type": "string"}},
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {

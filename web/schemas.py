@@ -68,6 +68,7 @@ class ScenarioResult(_Model):
     known_at: str | None = None
     quote: Quote | None = None
     error: RowError | None = None
+    audit_id: int | None = Field(default=None, description="The audit-log record of this scenario's quote.")
 
 
 class CompareResponse(_Model):
@@ -86,6 +87,7 @@ class BatchRow(_Model):
     status: str = Field(description="ok or error")
     quote: Quote | None = None
     error: RowError | None = None
+    audit_id: int | None = Field(default=None, description="The audit-log record of this row's quote.")
 
 
 class BatchResponse(_Model):

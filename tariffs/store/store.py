@@ -16,11 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alembic.util import CommandError
 from sqlalchemy import create_engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
@@ -96,7 +96,6 @@ class Store:
         self.url = url or default_url()
         path = migrate.sqlite_path(self.url)
         self._rulesets_seen: set[str] = set()
-        self._lock = threading.Lock()
         try:
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -106,6 +105,13 @@ class Store:
                 migrate.upgrade(self.engine)
         except (SQLAlchemyError, OSError) as exc:
             raise StoreError(f"audit store {self._safe_url()} unavailable: {self._why(exc)}") from None
+        except CommandError as exc:
+            raise self._migration_error(exc) from None
+
+    def _migration_error(self, exc: Exception) -> StoreError:
+        # e.g. a database migrated by a newer version of tariffs: its revision is unknown here.
+        return StoreError(f"audit store {self._safe_url()}: migration failed: {self._why(exc)} (this version "
+                          f"of tariffs knows revisions up to {', '.join(sorted(migrate.heads()))})")
 
     def _safe_url(self) -> str:
         # never print a password
@@ -123,6 +129,8 @@ class Store:
             migrate.upgrade(self.engine, revision)
         except SQLAlchemyError as exc:
             raise StoreError(f"audit store {self._safe_url()}: migration failed: {self._why(exc)}") from None
+        except CommandError as exc:
+            raise self._migration_error(exc) from None
 
     # -- writing -----------------------------------------------------------------------------------
 
@@ -177,7 +185,7 @@ class Store:
                 rows.append(QuoteRecord(
                     destination=q.destination.value, entry_date=q.entry_date, known_at=q.known_at,
                     ruleset_sha256=q.ruleset.sha256, duties=q.totals.duties, landed_cost=q.totals.landed_cost,
-                    reference=entry.reference, shipment_json=_shipment_json(entry.shipment),
+                    reference=entry.reference[:200] if entry.reference else None, shipment_json=_shipment_json(entry.shipment),
                     quote_json=q.model_dump_json(), request_id=request_id, position=position, kind=kind,
                     idempotency_key=idempotency.key if idempotency else None))
             session.add_all(rows)
