@@ -13,9 +13,18 @@ from tariffs.model import Line, Quote, Shipment
 from tariffs.rules.ruleset import RuleSet, load_rules
 
 __all__ = ["Engine", "InputError", "Line", "Quote", "RuleSet", "RulesError", "Shipment", "TariffsError",
-           "load_rules", "parse_known_at", "quote"]
+           "engine_for", "load_rules", "parse_known_at", "quote"]
 
 _ENGINES: dict[str, Engine] = {}
+
+
+def engine_for(rules: RuleSet | None = None) -> Engine:
+    """An Engine for these rules (default: the current rules), kept while they are unchanged."""
+    loaded = rules or load_rules()
+    engine = _ENGINES.get(loaded.sha256)
+    if engine is None or engine.rules is not loaded:
+        engine = _ENGINES[loaded.sha256] = Engine(loaded)
+    return engine
 
 
 def quote(shipment, known_at=None, rules: RuleSet | None = None) -> Quote:
@@ -26,8 +35,4 @@ def quote(shipment, known_at=None, rules: RuleSet | None = None) -> Quote:
     """
     if rules is not None:
         return Engine(rules).quote(shipment, known_at)
-    loaded = load_rules()
-    engine = _ENGINES.get(loaded.sha256)
-    if engine is None:
-        engine = _ENGINES[loaded.sha256] = Engine(loaded)
-    return engine.quote(shipment, known_at)
+    return engine_for().quote(shipment, known_at)

@@ -279,6 +279,38 @@ def rules_import_hts(files, effective, published, edition, rules_path):
     click.echo(json.dumps(result, indent=2))
 
 
+@main.command("batch")
+@click.argument("in_path", metavar="IN")
+@click.option("-o", "--output", "out_path", required=True, help="Priced file: .csv, .xlsx or .parquet.")
+@click.option("--known-at", "known_at", default=None, help="Read the rules as known at this date/datetime (default now).")
+@click.option("--as-filed", is_flag=True, help="Money as known on each entry's filing day (refundable is the same).")
+@click.option("--errors", "errors_path", default=None, help="Also write the rows that could not be priced here.")
+@click.option("--chunk-size", default=50_000, show_default=True, type=int, help="Rows per chunk (bounded memory).")
+@click.option("--rules", "rules_path", default=None, help="A rules_data folder (default: the shipped one).")
+@click.option("--dask", "dask_address", default=None, help="Price on a Dask cluster: its scheduler address.")
+@click.option("--workers", default=None, type=int, help="Price on a local Dask cluster of N worker processes.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
+def batch_cmd(in_path, out_path, known_at, as_filed, errors_path, chunk_size, rules_path, dask_address, workers,
+              progress):
+    """Price a book of lines (CSV, XLSX or Parquet; rows with the same `entry` are one entry) into OUT."""
+    from tariffs.batch_stream import run_batch
+    from tariffs.known_at import parse_known_at
+    from tariffs.rules.ruleset import load_rules
+
+    known = parse_known_at(known_at, "--known-at") if known_at else None
+    rules = load_rules(rules_path)
+    if dask_address or workers is not None:
+        from tariffs.batch_dask import run_batch_dask
+
+        summary = run_batch_dask(in_path, out_path, rules=rules, known_at=known, as_filed=as_filed,
+                                 errors_path=errors_path, chunk_size=chunk_size, address=dask_address,
+                                 workers=workers, progress=progress)
+    else:
+        summary = run_batch(in_path, out_path, rules=rules, known_at=known, as_filed=as_filed,
+                            errors_path=errors_path, chunk_size=chunk_size, progress=progress)
+    click.echo(summary.line(), err=True)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")

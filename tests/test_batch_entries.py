@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import tariffs
 from tariffs.batch import RESULT_COLUMNS, entry_groups, quote_frame, shipment_of_rows
@@ -168,3 +170,50 @@ def test_warning_codes_are_unique_and_deduplicated():
     codes = [c for c, _, _ in WARNING_CODES]
     assert len(codes) == len(set(codes)) and "other" not in codes
     assert warning_codes(["a", "b", "rules changed after the entry was filed"]) == ["other", "retroactive"]
+
+
+def test_fast_hook_takes_whole_entries_and_leaves_the_rest_to_the_scalar_engine(engine):
+    """The hook's contract, with a stand-in core that 'prices' rows by copying what the scalar path gives
+    (so the money is right) and claims only some of them: a row it leaves, or an entry it prices in part,
+    is priced by the scalar engine (path scalar)."""
+    rows = [{**COPPER_TW, "entry": "A"}, {**ALU_CA, "entry": "A"}, {**COPPER_TW, "entry": "B"},
+            {**ALU_CA, "entry": "B"}, COPPER_TW]
+    frame = pd.DataFrame(rows)
+    reference = quote_frame(frame, "2026-11-21", engine)
+
+    def core(part, known_at, as_filed):
+        out = reference.loc[part.index].copy()
+        # entry A whole, row 4 alone; of entry B only its first line: B must go back whole.
+        out["path"] = ["columnar", "columnar", "columnar", None, "columnar"]
+        return out
+
+    priced = quote_frame(frame, "2026-11-21", engine, fast=core)
+    assert list(priced["path"]) == ["columnar", "columnar", "scalar", "scalar", "columnar"]
+    for column in ("duties", "mpf", "hmf", "landed_cost", "entry_landed_cost", "refundable"):
+        assert list(priced[column]) == list(reference[column]), column
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("400000"), places=2), min_size=1,
+                       max_size=4),
+       origins=st.lists(st.sampled_from(["CN", "TW", "CA", "DE", "VN", "MX"]), min_size=4, max_size=4),
+       freight=st.decimals(min_value=Decimal("0"), max_value=Decimal("9999.99"), places=2),
+       day=st.sampled_from(["2019-06-03", "2025-06-01", "2025-12-01", "2026-03-15"]),
+       mode=st.sampled_from(["ocean", "air"]))
+def test_lines_add_up_to_their_entry(engine, values, origins, freight, day, mode):
+    rows = [{"entry": "P", "entry_date": day, "hts": "7601.10.30.00", "origin": origin, "customs_value": str(v),
+             "mode": mode, "freight": str(freight) if i == 0 else ""} for i, (v, origin) in enumerate(zip(values, origins))]
+    priced = quote_frame(pd.DataFrame(rows), "2026-11-21", engine)
+    assert set(priced["status"]) == {"ok"}, priced["error"].tolist()
+    quote = engine.quote(shipment_of_rows(rows, "P"), known_at="2026-11-21")
+    for line_column, total in (("duties", quote.totals.duties), ("fees", quote.totals.fees),
+                               ("landed_cost", quote.totals.landed_cost), ("refundable", quote.totals.refundable),
+                               ("mpf", sum((f.amount for f in quote.entry_charges if f.program == "mpf"), Decimal(0))),
+                               ("hmf", sum((f.amount for f in quote.entry_charges if f.program == "hmf"), Decimal(0)))):
+        assert sum(Decimal(x) for x in priced[line_column]) == total, line_column
+    assert set(priced["entry_landed_cost"]) == {str(quote.totals.landed_cost)}
+    # Each line's allocated fee is its pro-rata share to within a cent.
+    base = sum(values)
+    for v, hmf in zip(values, priced["hmf"]):
+        share = sum((f.amount for f in quote.entry_charges if f.program == "hmf"), Decimal(0)) * v / base
+        assert abs(Decimal(hmf) - share) < Decimal("0.01")

@@ -1,9 +1,9 @@
 """Batch files: the documented columns, reading CSV/XLSX uploads into rows, pricing the rows,
 and writing the priced file back (CSV or XLSX).
 
-Each row is one line entered as its own entry (so MPF and HMF are per row). File handling
-is independent of how rows are priced: `price_rows` takes any `pricer(shipment, known_at)`;
-today it is `tariffs.quote`, row by row.
+Each row is one line; rows with the same `entry` are one entry (MPF and HMF once per entry, allocated
+to its lines), a row without one is an entry of its own. Rows are priced by the library's batch path,
+`tariffs.batch.quote_frame` (the same columns as `tariffs batch` and the pandas API).
 """
 from __future__ import annotations
 
@@ -22,11 +22,12 @@ from tariffs.batch import (  # noqa: E402 -- the columns are the library's (tari
     COLUMN_NAMES,
     COLUMNS,
     REQUIRED,
-    RESULT_COLUMNS,
     field_of,
-    quote_values,
+    quote_frame,
     shipment_of_values,
 )
+from tariffs.batch import result_columns as batch_result_columns
+from tariffs.batch_io import safe_cell as _safe_cell
 
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -37,7 +38,7 @@ class Row:
     values: dict[str, str]
     quote: Quote | None = None
     error: InputError | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    result: dict[str, str] = field(default_factory=dict)
 
 
 def _cell_text(value) -> str:
@@ -152,32 +153,34 @@ def _field_of(error_field: str) -> str:
     return field_of(error_field)
 
 
-def price_rows(rows: list[Row], known_at: str | None, pricer=tariffs.quote) -> list[Row]:
-    for row in rows:
-        try:
-            shipment = shipment_of(row)
-            row.quote = pricer(shipment, known_at=row.values.get("known_at") or known_at)
-        except InputError as exc:
-            row.error = InputError(_field_of(exc.field), exc.message, exc.allowed)
+def price_rows(rows: list[Row], known_at: str | None, engine=None) -> list[Row]:
+    """Price the rows through quote_frame; each row gets its result columns, its entry's quote or its error."""
+    import pandas as pd
+
+    if not rows:
+        return rows
+    frame = pd.DataFrame([row.values for row in rows], dtype=object).fillna("")
+    priced = quote_frame(frame, known_at, engine or tariffs.engine_for(), keep_quotes=True)
+    columns = [c for c in priced.columns if c not in frame.columns and c != "quote"]
+    for row, (_, out) in zip(rows, priced.iterrows()):
+        row.result = {c: out[c] for c in columns}
+        if out["status"] == "ok":
+            row.quote = out["quote"]
+        else:
+            message, _, allowed = out["error"].partition(" (allowed: ")
+            row.error = InputError(out["error_field"], message, allowed[:-1] if allowed else None)
     return rows
 
 
 def result_columns(rows: list[Row]) -> list[str]:
-    programs = []
-    for row in rows:
-        if row.quote:
-            for line in row.quote.lines:
-                for c in line.charges:
-                    if f"duty_{c.program}" not in programs:
-                        programs.append(f"duty_{c.program}")
-    return RESULT_COLUMNS[:4] + programs + RESULT_COLUMNS[4:]
+    return batch_result_columns([row.result for row in rows])
 
 
 def result_values(row: Row) -> dict[str, str]:
-    if row.error:
-        message = row.error.message + (f" (allowed: {row.error.allowed})" if row.error.allowed else "")
-        return {"status": "error", "error_field": row.error.field, "error": message}
-    return {"status": "ok", **quote_values(row.quote)}
+    if row.result:
+        return row.result
+    message = row.error.message + (f" (allowed: {row.error.allowed})" if row.error.allowed else "")
+    return {"status": "error", "error_field": row.error.field, "error": message}
 
 
 def output_table(rows: list[Row]) -> tuple[list[str], list[list[str]]]:
@@ -201,11 +204,6 @@ def write_csv(header: list[str], body: list[list[str]]) -> bytes:
     w.writerow(header)
     w.writerows([_safe_cell(c) for c in cells] for cells in body)
     return buf.getvalue().encode("utf-8-sig")
-
-
-def _safe_cell(text: str) -> str:
-    # A text cell that starts with = + - @ would be read as a formula by a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not re.fullmatch(r"-?\d+(\.\d+)?", text) else text
 
 
 def write_xlsx(header: list[str], body: list[list[str]], title: str = "priced") -> bytes:

@@ -215,3 +215,18 @@ def test_control_characters_do_not_break_the_xlsx(client):
     sheet = load_workbook(io.BytesIO(response.data)).active
     values = [c for r in sheet.iter_rows(values_only=True) for c in r]
     assert "ab" in values and "odd" in values
+
+
+def test_api_batch_multi_line_entry_uses_the_library_batch_path(client):
+    # Two TW copper lines of one entry by air: duties 53% each (3% MFN + 50% Section 232) = 53,000.00 and
+    # 26,500.00; MPF 0.3464% x 150,000.00 = 519.60 (under the 651.50 maximum) allocated 2:1 = 346.40 + 173.20.
+    rows = [{"entry": "E1", "entry_date": "2025-12-01", "hts": "7408.11.60.00", "origin": "TW", "mode": "air",
+             "customs_value": v, "copper_content": v} for v in ("100000.00", "50000.00")]
+    body = client.post(f"/api/v1/batch?known_at={KNOWN_AT}", json={"rows": rows}).get_json()
+    quotes = [r["quote"] for r in body["rows"]]
+    assert quotes[0] == quotes[1] and quotes[0]["totals"]["duties"] == "79500.00"
+    as_csv = client.post(f"/api/v1/batch?format=csv&known_at={KNOWN_AT}", json={"rows": rows})
+    priced = list(csv.DictReader(io.StringIO(as_csv.data.decode("utf-8-sig"))))
+    assert [p["duties"] for p in priced] == ["53000.00", "26500.00"]
+    assert [p["mpf"] for p in priced] == ["346.40", "173.20"] and priced[0]["entry_mpf"] == "519.60"
+    assert [p["path"] for p in priced] == ["scalar", "scalar"]
