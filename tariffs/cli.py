@@ -394,5 +394,11 @@ def serve(host, port, threads):
     waitress_serve(app, host=host, port=port, threads=threads, ident="tariffs")
 
 
+# The auditor's workbench registers its own commands (audit import/rerun/report, rules diff).
+from tariffs.workbench.commands import register as _register_workbench  # noqa: E402
+
+_register_workbench(main)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -30,7 +30,8 @@ def test_wheel_ships_rules_data_and_quotes_from_it(tmp_path):
     where, duties = run.stdout.strip().splitlines()
     assert where.startswith(str(target)) and duties == "53000.00"
     # The audit store's migrations ship too, and make the schema from the installed package.
-    assert "tariffs/migrations/env.py" in names and "tariffs/migrations/versions/0001_audit_schema.py" in names
+    assert "tariffs/migrations/env.py" in names and "tariffs/migrations/versions/0001_audit_schema.py" in names \
+        and "tariffs/migrations/versions/0002_workbench.py" in names
     code = ("from tariffs.store import Store; from tariffs.store.migrate import MIGRATIONS, current; "
             "s = Store('sqlite:///' + %r); print(MIGRATIONS); print(sorted(current(s.engine)))"
             % str(tmp_path / "audit.db"))
@@ -38,4 +39,4 @@ def test_wheel_ships_rules_data_and_quotes_from_it(tmp_path):
                          timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     where, revisions = run.stdout.strip().splitlines()
-    assert where.startswith(str(target)) and revisions == "['0001']"
+    assert where.startswith(str(target)) and revisions == "['0002']"

@@ -25,11 +25,11 @@ def test_upgrade_makes_every_table_and_reaches_the_heads(url):
     engine = create_engine(url)
     assert current(engine) == set()
     upgrade(engine)
-    assert current(engine) == heads() == {"0001"}
+    assert current(engine) == heads() == {"0002"}
     tables = set(inspect(engine).get_table_names())
-    assert {"rulesets", "quotes", "idempotency_keys", "alembic_version"} <= tables
+    assert {"rulesets", "quotes", "idempotency_keys", "alembic_version", "wb_entries", "wb_runs"} <= tables
     upgrade(engine)  # a second run finds nothing to do
-    assert current(engine) == {"0001"}
+    assert current(engine) == {"0002"}
     engine.dispose()
 
 
@@ -64,7 +64,7 @@ def test_tariffs_db_upgrade_command(tmp_path):
     run = subprocess.run([sys.executable, "-m", "tariffs.cli", "db", "upgrade", "--url", f"sqlite:///{target}"],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert "at revision 0001" in run.stdout
+    assert f"at revision {', '.join(sorted(heads()))}" in run.stdout
     tables = {r[0] for r in sqlite3.connect(target).execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"rulesets", "quotes", "idempotency_keys"} <= tables
 
@@ -105,7 +105,7 @@ def test_a_database_made_before_migrations_is_brought_forward_keeping_its_quotes
     # Stored by the old NUMERIC affinity as 3650 and 13650.5: now exact text to the cent.
     assert (row.duties, row.landed_cost, row.reference) == (Decimal("3650.00"), Decimal("13650.50"), "PO-1")
     assert row.request_id == "legacy-7" and row.position == 0 and row.kind == "quote"
-    assert current(store.engine) == {"0001"}
+    assert current(store.engine) == heads()
 
 
 def test_a_database_from_a_newer_version_is_a_clear_store_error_and_the_app_still_starts(tmp_path):

@@ -56,7 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["DEBUG"] = False
         app.debug = False
 
-    from web import api, batch, compare, errors, filters, lookup, price, safety, security
+    from web import api, batch, compare, errors, filters, lookup, price, safety, security, workbench
 
     security.init_app(app)
     filters.init_app(app)
@@ -67,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(batch.bp)
     app.register_blueprint(lookup.bp)
     app.register_blueprint(api.bp)
+    workbench.init_app(app)
 
     from web import audit
 
