@@ -192,11 +192,15 @@ def rules():
 
 @rules.command("check")
 @click.option("--rules", "rules_path", default=None)
-def rules_check(rules_path):
+@click.option("--report", is_flag=True, help="Also list what the Chapter 99 cross-check could not decide.")
+def rules_check(rules_path, report):
     """Validate the rule tables; exit 1 listing every problem."""
     from tariffs.rules.check import check_rules
 
-    problems, summary = check_rules(rules_path)
+    notes = [] if report else None
+    problems, summary = check_rules(rules_path, notes)
+    for note in notes or ():
+        click.echo(f"report: {note}")
     for problem in problems:
         click.echo(problem, err=True)
     click.echo(summary)

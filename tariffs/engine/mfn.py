@@ -13,6 +13,7 @@ from tariffs.model import Charge, NotApplied
 from tariffs.money import cents, fmt_rate
 from tariffs.rates import Rate, RateParseError, parse_rate, parse_special
 from tariffs.rules.rows import Provenance
+from tariffs.rules.hts_history import not_a_line, statistical_lines
 from tariffs.rules.ruleset import RuleSet
 
 CHAPTER99_CLAIM = re.compile(r"^\d{4}\.\d{2}\.\d{2}$")
@@ -63,12 +64,22 @@ def resolve_mfn(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.date, 
     if fell_back:
         work.warnings.append(
             f"{line.field}: entry date {day} is before the earliest loaded HTS edition ({edition.edition}, effective "
-            f"{edition.effective}); its rates are used (codes were renumbered in 2022; load an older edition with "
-            "`tariffs rules import-hts`)")
+            f"{edition.effective}); its codes and rates are used (load an older edition with `tariffs rules import-hts`)")
     mline = rules.mfn_line(edition, line.hts)
     if mline is None:
-        raise InputError(f"{line.field}.hts", f"{dotted(line.hts)} is not a line of HTSUS edition {edition.edition}",
-                         "an 8- or 10-digit number of that edition")
+        raise InputError(f"{line.field}.hts", not_a_line(rules, edition, line.hts, day),
+                         f"an 8-digit subheading or 10-digit statistical line of HTSUS edition {edition.edition}")
+    if len(line.hts) == 8:
+        stat = statistical_lines(rules, edition, line.hts)
+        rates = {c: rules.mfn_line(edition, c).general or "(no rate)" for c in stat}
+        if mline.implied and not mline.general and len(set(rates.values())) > 1:
+            rates = "; ".join(f"{dotted(c)} {text}" for c, text in rates.items())
+            raise InputError(f"{line.field}.hts", f"{dotted(line.hts)} has statistical lines with different rates in "
+                             f"HTSUS edition {edition.edition}: {rates}", "one of its 10-digit statistical lines")
+        if len(stat) > 1:
+            work.warnings.append(
+                f"{line.field}: {dotted(line.hts)} priced at the 8-digit level (edition {edition.edition}); its "
+                f"statistical lines are {', '.join(dotted(c) for c in stat)} (the entry reports one of them)")
     column, text, legal = "general", mline.general, f"HTSUS column 1 general rate, {dotted(mline.digits[:8])}"
     prov = Provenance(f"Harmonized Tariff Schedule of the United States, edition {edition.edition}", edition.source,
                       edition.confidence)

@@ -163,5 +163,24 @@ class EditionLines(Mapping):
     def __len__(self) -> int:
         return len(self._editions)
 
+    def walk(self):
+        """(edition id, lines) of every edition, each delta applied once (for checks over all editions;
+        the editions built here are not kept)."""
+        built = dict(self._built)
+        pending = list(self._editions.values())
+        while pending:
+            left = []
+            for edition in pending:
+                if edition.edition in built:
+                    yield edition.edition, built[edition.edition]
+                elif edition.base in built:
+                    built[edition.edition] = built[edition.base].applied(read_mfn_csv(self._root / edition.file))
+                    yield edition.edition, built[edition.edition]
+                else:
+                    left.append(edition)
+            if len(left) == len(pending):
+                raise KeyError(f"editions without a full base: {[e.edition for e in left]}")
+            pending = left
+
     def is_built(self, name: str) -> bool:
         return name in self._built

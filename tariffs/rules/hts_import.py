@@ -242,9 +242,33 @@ def _full_rows(mfn_dir: Path, editions: list[dict], name: str) -> dict[str, dict
         name = by_name[name]["base"]
     rows = {r["digits"]: r for r in read_mfn_csv(mfn_dir / chain[-1]["file"])}
     for entry in reversed(chain[:-1]):
-        apply_delta(rows, read_mfn_csv(mfn_dir / entry["file"]),
-                    lambda row, old: {c: row[c] for c in MFN_COLUMNS} if old is None else {**old, **changed_cells(row)})
+        apply_delta(rows, read_mfn_csv(mfn_dir / entry["file"]), _delta_row)
     return rows
+
+
+def _materialise_all(mfn_dir: Path, editions: list[dict]) -> dict[str, dict]:
+    """Every registered edition's rows, each delta applied once to its (already built) base."""
+    built: dict[str, dict] = {}
+    pending = list(editions)
+    while pending:
+        left = []
+        for e in pending:
+            if not e["base"]:
+                built[e["edition"]] = {r["digits"]: r for r in read_mfn_csv(mfn_dir / e["file"])}
+            elif e["base"] in built:
+                rows = dict(built[e["base"]])
+                apply_delta(rows, read_mfn_csv(mfn_dir / e["file"]), _delta_row)
+                built[e["edition"]] = rows
+            else:
+                left.append(e)
+        if len(left) == len(pending):
+            raise ValueError(f"us/mfn/editions.csv: no full edition to build {[e['edition'] for e in left]} from")
+        pending = left
+    return built
+
+
+def _delta_row(row: dict, old: dict | None) -> dict:
+    return {c: row[c] for c in MFN_COLUMNS} if old is None else {**old, **changed_cells(row)}
 
 
 def import_hts(files: list[Path], rules_root: Path, effective: dt.date, published: dt.date | None = None,
@@ -272,8 +296,7 @@ def import_editions(specs: list[dict], rules_root: Path, full: bool = False) -> 
     editions_path = mfn_dir / "editions.csv"
     new_names = {s["edition"] for s in specs}
     registered = _read_editions(editions_path)
-    materialised = {e["edition"]: _full_rows(mfn_dir, registered, e["edition"]) for e in registered
-                    if e["edition"] not in new_names or not e["base"]}
+    materialised = _materialise_all(mfn_dir, registered)
     bases = {e["edition"] for e in registered if not e["base"]}
     editions = [e for e in registered if e["edition"] not in new_names]
     results = []

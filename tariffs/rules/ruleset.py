@@ -674,7 +674,7 @@ class RuleSet:
         return self.mfn[edition.edition].get(hts_digits)
 
     def all_hts_digits(self) -> set[str]:
-        return {d for lines in self.mfn.values() for d in lines}
+        return {d for _, lines in self.mfn.walk() for d in lines}
 
 
 _CACHE: dict[tuple, RuleSet] = {}
