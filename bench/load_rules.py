@@ -67,7 +67,8 @@ def main():
 
     rules = load_rules(ROOT / "rules_data")
     known = dt.date(2026, 12, 31)
-    print(f"{len(rules.editions)} HTS editions registered, {sum(1 for e in rules.editions if not e.base)} stored in full")
+    full = sum(1 for e in rules.editions if not e.base)
+    print(f"{len(rules.editions)} HTS editions registered, {full} stored in full")
     for day in (dt.date(2019, 6, 1), dt.date(2023, 6, 1), dt.date(2025, 12, 1), dt.date(2026, 6, 30)):
         edition, _ = rules.edition_for(day, known)
         t0 = time.perf_counter()
@@ -76,7 +77,8 @@ def main():
         t0 = time.perf_counter()
         rules.mfn_line(edition, "7408116000")
         again = time.perf_counter() - t0
-        print(f"entry {day}: edition {edition.edition}: first use {first * 1000:.0f} ms, next lookup {again * 1e6:.0f} µs")
+        print(f"entry {day}: edition {edition.edition}: first use {first * 1000:.0f} ms, "
+              f"next lookup {again * 1e6:.0f} µs")
 
 
 if __name__ == "__main__":

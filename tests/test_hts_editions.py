@@ -156,3 +156,18 @@ def test_a_2019_solar_module_under_its_2019_code_meets_the_safeguard():
     q = quote("8541.40.60.15", "2019-06-03", origin="CN", value="100000.00", quantity="100", unit="No.")
     s201 = [c for c in q.lines[0].charges if c.program == "section_201"]
     assert [(c.heading, c.amount) for c in s201] == [("9903.45.25", Decimal("25000.00"))]
+
+
+def test_privileged_foreign_goods_keep_the_classification_of_their_status_date():
+    # PF status applied 2021-06-01 under the 2021 number (HTSUS 2021 Rev. 12: 0306.19.00.10, Free), entered
+    # 2023-06-01 when the number is 0306.19.01.10: classified and rated as of the PF date (19 CFR 146.41(e)).
+    zone = {"destination": "US", "entry_date": "2023-06-01", "mode": "ocean",
+            "ftz": {"status": "privileged_foreign", "admitted_on": "2021-06-01"},
+            "lines": [{"hts": "0306.19.00.10", "origin": "NO", "customs_value": "1000.00"}]}
+    q = tariffs.quote(zone, known_at=KNOWN)
+    assert mfn_of(q) is None and any("privileged foreign status applied for on 2021-06-01" in w for w in q.warnings)
+    # Non-privileged foreign goods are classified at entry: the 2021 number is refused for 2023.
+    zone["ftz"]["status"] = "non_privileged_foreign"
+    with pytest.raises(tariffs.InputError) as err:
+        tariffs.quote(zone, known_at=KNOWN)
+    assert "0306.19.01.10" in str(err.value)

@@ -1,6 +1,5 @@
 import csv
 import datetime as dt
-import json
 import shutil
 
 from tariffs.rules.hts_editions import EditionLines, read_full
@@ -95,7 +94,8 @@ def test_several_editions_at_once_stored_as_deltas_and_rebuilt_exactly(tmp_rules
                     expected[code]["general"], expected[code]["special"], expected[code]["other"],
                     expected[code]["description"])
     # the delta of 2021 against 2023 holds the 2022 renumbering of 0306.19: .00.10 added, .01.10 removed
-    delta = {r["digits"]: r["change"] for r in csv.DictReader(open(root / "us" / "mfn" / "delta" / "hts_2021_rev_12.csv"))}
+    delta_file = root / "us" / "mfn" / "delta" / "hts_2021_rev_12.csv"
+    delta = {r["digits"]: r["change"] for r in csv.DictReader(open(delta_file))}
     assert delta["0306190010"] == "add" and delta["0306190110"] == "remove"
 
 
@@ -114,9 +114,13 @@ def test_re_importing_an_edition_replaces_it_and_its_gaps_section(tmp_rules):
     assert rules.edition_for(dt.date(2026, 1, 1), dt.date(2025, 12, 1))[0].edition == "2025_basic"
 
 
-def test_shipped_base_is_read_in_full_and_other_editions_lazily(rules):
-    assert isinstance(rules.mfn, EditionLines)
-    base = next(e for e in rules.editions if not e.base)
-    lines, missing = read_full(rules.root / "us" / "mfn" / base.file)
-    assert missing == [] and len(lines) > 30000
-    assert json.loads('"x"') == "x"
+def test_shipped_base_is_read_in_full_and_other_editions_on_first_use(rules):
+    fresh = RuleSet(rules.root)
+    assert isinstance(fresh.mfn, EditionLines)
+    built = [e.edition for e in fresh.editions if fresh.mfn.is_built(e.edition)]
+    assert built == ["2025_basic"]  # only the edition stored in full is read at load
+    edition, _ = fresh.edition_for(dt.date(2023, 6, 1), dt.date(2026, 11, 21))
+    assert fresh.mfn_line(edition, "0306190110").general == "Free"  # 2023 Rev. 11: 0306.19.01 prints Free
+    assert fresh.mfn.is_built("2023_rev_11") and not fresh.mfn.is_built("2022_rev_12")
+    lines, missing = read_full(rules.root / "us" / "mfn" / "hts_2025_basic.csv")
+    assert missing == [] and len(lines) == len(fresh.mfn["2025_basic"])

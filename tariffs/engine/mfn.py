@@ -59,15 +59,19 @@ def _special_program(rules: RuleSet, indicator: str, day: dt.date, known: dt.dat
     return next((p for p in rules.special_programs.get(indicator, ()) if p.valid_on(day) and p.known_at(known)), None)
 
 
-def resolve_mfn(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.date, known: dt.date) -> None:
-    edition, fell_back = rules.edition_for(day, known)
+def resolve_mfn(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.date, known: dt.date,
+                classified_on: dt.date | None = None) -> None:
+    """The line's MFN rate under the HTS edition in force on ``classified_on`` (default: ``day``)."""
+    edition, fell_back = rules.edition_for(classified_on or day, known)
     if fell_back:
         work.warnings.append(
-            f"{line.field}: entry date {day} is before the earliest loaded HTS edition ({edition.edition}, effective "
-            f"{edition.effective}); its codes and rates are used (load an older edition with `tariffs rules import-hts`)")
+            f"{line.field}: {'entry' if classified_on is None else 'classification'} date {classified_on or day} "
+            f"is before the earliest loaded HTS edition ({edition.edition}, effective "
+            f"{edition.effective}); its codes and rates are used (load an older edition with "
+            "`tariffs rules import-hts`)")
     mline = rules.mfn_line(edition, line.hts)
     if mline is None:
-        raise InputError(f"{line.field}.hts", not_a_line(rules, edition, line.hts, day),
+        raise InputError(f"{line.field}.hts", not_a_line(rules, edition, line.hts, classified_on or day),
                          f"an 8-digit subheading or 10-digit statistical line of HTSUS edition {edition.edition}")
     if len(line.hts) == 8:
         stat = statistical_lines(rules, edition, line.hts)

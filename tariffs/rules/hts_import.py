@@ -318,7 +318,8 @@ def import_editions(specs: list[dict], rules_root: Path, full: bool = False) -> 
         bad = unparsed(rows)
         section = _gaps_section(edition, rows, bad) if edition in bases else _gaps_summary(edition, rows, bad)
         _write_gaps(rules_root, edition, section)
-        results.append({"edition": edition, "lines": len(rows), "unparsed": {c: sum(v.values()) for c, v in bad.items()}})
+        results.append({"edition": edition, "lines": len(rows),
+                        "unparsed": {c: sum(v.values()) for c, v in bad.items()}})
     editions.sort(key=lambda r: (r["effective"], r["published"]))
     _write_chain(mfn_dir, editions, materialised, bases)
     _write_csv(editions_path, EDITION_COLUMNS, editions)
