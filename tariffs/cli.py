@@ -276,11 +276,15 @@ def rules():
 
 @rules.command("check")
 @click.option("--rules", "rules_path", default=None)
-def rules_check(rules_path):
+@click.option("--report", is_flag=True, help="Also list what the Chapter 99 cross-check could not decide.")
+def rules_check(rules_path, report):
     """Validate the rule tables; exit 1 listing every problem."""
     from tariffs.rules.check import check_rules
 
-    problems, summary = check_rules(rules_path)
+    notes = [] if report else None
+    problems, summary = check_rules(rules_path, notes)
+    for note in notes or ():
+        click.echo(f"report: {note}")
     for problem in problems:
         click.echo(problem, err=True)
     _emit(summary)
@@ -311,13 +315,17 @@ def rules_show(hts, origin, day, known_at, claims, destination, rules_path, fmt)
 
 @rules.command("import-hts")
 @click.argument("files", nargs=-1, required=True)
-@click.option("--effective", required=True, type=DATE, help="Effective date of the edition, YYYY-MM-DD.")
+@click.option("--effective", default=None, type=DATE, help="Effective date, YYYY-MM-DD: all FILES are one edition.")
 @click.option("--published", default=None, type=DATE, help="Publication date (default: effective).")
 @click.option("--edition", default=None, help="Edition id (default: the effective date).")
+@click.option("--dates", "dates_path", default=None,
+              help="CSV of edition dates (edition,effective,published[,note] or USITC revision_dates.csv): "
+                   "each file is one edition, named by its file name (hts_2025_rev_3.json.gz -> 2025_rev_3).")
+@click.option("--full", is_flag=True, help="Store the (first) edition in full, as a base of the delta chain.")
 @click.option("--rules", "rules_path", default=None, help="rules_data folder to write into.")
-def rules_import_hts(files, effective, published, edition, rules_path):
-    """Load a USITC HTS JSON export (one or more chapter files) into the MFN table."""
-    from tariffs.rules.hts_import import import_hts
+def rules_import_hts(files, effective, published, edition, dates_path, full, rules_path):
+    """Load USITC HTS exports (JSON or CSV, gzip or not) into the MFN tables, one or several editions."""
+    from tariffs.rules.hts_import import EXPORT_SUFFIXES, import_editions, import_hts, read_dates
     from tariffs.rules.ruleset import default_rules_path
 
     def _day(text, name):
@@ -330,17 +338,28 @@ def rules_import_hts(files, effective, published, edition, rules_path):
     for f in files:
         p = Path(f)
         if p.is_dir():
-            paths.extend(sorted(p.glob("*.json")))
+            paths.extend(sorted(x for x in p.iterdir() if x.name.endswith(EXPORT_SUFFIXES)))
         elif p.is_file():
             paths.append(p)
         else:
-            raise InputError("FILES", f"{f!r} does not exist", "USITC HTS JSON export files or a folder of them")
+            raise InputError("FILES", f"{f!r} does not exist",
+                             "USITC HTS export files (.json, .csv, optionally .gz) or a folder of them")
+    if not paths:
+        raise InputError("FILES", "no export file found", "USITC HTS export files (.json, .csv, optionally .gz)")
+    if (effective is None) == (dates_path is None):
+        raise InputError("--effective", "give either --effective (one edition) or --dates (one edition per file)",
+                         "--effective YYYY-MM-DD or --dates FILE")
+    root = Path(rules_path) if rules_path else default_rules_path()
     try:
-        result = import_hts(paths, Path(rules_path) if rules_path else default_rules_path(),
-                            _day(effective, "--effective"), _day(published, "--published") if published else None,
-                            edition)
-    except (ValueError, json.JSONDecodeError) as exc:
-        raise InputError("FILES", str(exc).splitlines()[0], "USITC HTS JSON export files") from None
+        if effective is not None:
+            result = import_hts(paths, root, _day(effective, "--effective"),
+                                _day(published, "--published") if published else None, edition, full=full)
+        else:
+            dates = read_dates(Path(dates_path))
+            result = import_editions(_specs(paths, dates), root, full=full)
+    except (ValueError, json.JSONDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise InputError("FILES", str(exc).splitlines()[0], "USITC HTS export files (JSON or CSV, gzip or not)") \
+            from None
     _emit(json.dumps(result, indent=2))
 
 
@@ -374,6 +393,23 @@ def batch_cmd(in_path, out_path, known_at, as_filed, errors_path, chunk_size, ru
         summary = run_batch(in_path, out_path, rules=rules, known_at=known, as_filed=as_filed,
                             errors_path=errors_path, chunk_size=chunk_size, progress=progress)
     click.echo(summary.line(), err=True)
+
+
+def _specs(paths, dates):
+    from tariffs.rules.hts_import import edition_name
+
+    specs = []
+    for path in paths:
+        name = edition_name(path)
+        if name not in dates:
+            raise InputError("--dates", f"no dates for edition {name!r} ({path.name})",
+                             "a row for every edition imported")
+        effective, published, note = dates[name]
+        basis = ("Harmonized Tariff Schedule of the United States (19 U.S.C. 1202), USITC export, edition "
+                 f"{name}" + (f"; {note}" if note else ""))
+        specs.append({"files": [path], "edition": name, "effective": effective, "published": published,
+                      "legal_basis": basis})
+    return specs
 
 
 @main.command()

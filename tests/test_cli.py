@@ -84,10 +84,23 @@ def test_rules_show_explains_in_force_and_not():
 
 
 def test_import_hts_cli(tmp_rules):
+    import shutil
+
+    shutil.rmtree(tmp_rules / "us" / "mfn")
+    editions = DATA / "usitc_hts_editions"
+    p = run("rules", "import-hts", str(editions / "hts_2025_basic.json.gz"), str(editions / "hts_2025_rev_26.json"),
+            "--dates", str(editions / "revision_dates.csv"), "--full", "--rules", str(tmp_rules))
+    assert p.returncode == 0, p.stderr
+    result = json.loads(p.stdout)
+    assert [r["edition"] for r in result] == ["2025_basic", "2025_rev_26"] and result[0]["lines"] > 1000
+    assert result[1]["base"] == "2025_basic"
     p = run("rules", "import-hts", str(DATA / "usitc_hts_2025" / "chapter-01.json"),
             "--effective", "2026-01-01", "--edition", "cli-test", "--rules", str(tmp_rules))
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["lines"] > 10
+    missing = run("rules", "import-hts", str(editions / "hts_2023_rev_11.csv.gz"), "--dates",
+                  str(editions / "revision_dates.csv"), "--rules", str(tmp_rules))
+    assert missing.returncode == 2 and "2023_rev_11" in missing.stderr and len(missing.stderr.splitlines()) == 1
     bad = run("rules", "import-hts", "/no/such.json", "--effective", "2026-01-01", "--rules", str(tmp_rules))
     assert bad.returncode == 2
 

@@ -12,18 +12,33 @@ FIRST_DAY = RULES.earliest_date
 LAST_FEE_DAY = max((f.valid_to or dt.date(2100, 1, 1)) for f in RULES.fees if f.program == "mpf") - dt.timedelta(1)
 
 
-def _sample_line(measure):
-    """A real 10-digit HTS line in the measure's scope (not carved out) and an origin it covers."""
-    lines = RULES.mfn[RULES.editions[-1].edition]
+def _sample_line(measure, days):
+    """A real 10-digit HTS line in the measure's scope (not carved out), a line of the editions in force
+    on all ``days``, and an origin it covers."""
+    editions = {RULES.edition_for(day, dt.date(2026, 11, 21))[0].edition for day in days}
+    tables = [RULES.mfn[e] for e in sorted(editions)]
+    lines = tables[0]
     for prefix in measure.scope:
         if prefix == "ALL":
             prefix = "7408"
         for d in sorted(lines):
-            if d.startswith(prefix) and len(d) == 10 and not any(d.startswith(x) for x in measure.except_scope):
+            if d.startswith(prefix) and len(d) == 10 and not any(d.startswith(x) for x in measure.except_scope) \
+                    and all(d in t for t in tables[1:]):
                 rate = try_parse(lines[d].general)
                 if rate is not None and not rate.specifics:  # an ad valorem line needs no quantity
                     return d
     return None
+
+
+_REPORT = []
+
+
+def _scope_report():
+    if not _REPORT:
+        from tariffs.rules.chapter99_check import check_measures
+
+        _REPORT.extend(check_measures(RULES).scope_codes or ["(none)"])
+    return _REPORT
 
 
 def _origin(measure, day):
@@ -61,7 +76,12 @@ def test_measure_edges(engine, measure_id, edge):
     m = next(x for x in RULES.measures if x.measure_id == measure_id)
     inside = edge if edge == m.valid_from else edge - dt.timedelta(days=1)
     outside = edge - dt.timedelta(days=1) if edge == m.valid_from else edge
-    hts, origin = _sample_line(m), _origin(m, inside)
+    hts, origin = _sample_line(m, (inside, outside)), _origin(m, inside)
+    if hts is None and origin is not None:
+        # No line of the editions in force on both days is in scope: `tariffs rules check` must report it.
+        assert any(r.split(": ", 1)[0].endswith(" " + measure_id) for r in _scope_report()), \
+            f"{measure_id}: no HTS line of the editions in force on {outside}/{inside} in scope, and not reported"
+        return
     if hts is None or origin is None:
         pytest.fail(f"{measure_id}: no HTS line or origin to test with: scope or origins are wrong")
     claims = [m.claim] if m.claim else []

@@ -135,8 +135,11 @@ def test_mpf_minimum_and_hmf_only_for_ocean(engine):
 
 
 def test_entry_before_earliest_edition_uses_it_with_a_warning(engine):
+    # The earliest loaded edition is 2019 Rev. 20 (in force from 2019-01-01); 7408.11.60.00 is a line of it.
+    q = engine.quote(shipment(entry_date="2018-06-04", line={"customs_value": "1000.00"}), known_at="2026-11-21")
+    assert any("before the earliest loaded HTS edition (2019_rev_20" in w for w in q.warnings)
     q = engine.quote(shipment(entry_date="2019-06-03", line={"customs_value": "1000.00"}), known_at="2026-11-21")
-    assert any("before the earliest loaded HTS edition" in w for w in q.warnings)
+    assert not any("before the earliest loaded HTS edition" in w for w in q.warnings)
 
 
 def test_entry_after_knowledge_cutoff_warns(engine, rules):

@@ -14,7 +14,8 @@ def test_wheel_ships_rules_data_and_quotes_from_it(tmp_path):
     wheel = next((tmp_path / "dist").glob("tariffs-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "tariffs/rules_data/manifest.json" in names
-    assert "tariffs/rules_data/us/mfn/hts_2025.csv" in names
+    assert "tariffs/rules_data/us/mfn/hts_2025_basic.csv" in names  # the HTS edition stored in full
+    assert "tariffs/rules_data/us/mfn/delta/hts_2019_rev_20.csv" in names  # ... and the others as deltas
     assert any(n.startswith("tariffs/rules_data/us/scopes/") for n in names)
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)

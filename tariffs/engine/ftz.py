@@ -89,7 +89,10 @@ def price_ftz_line(rules: RuleSet, normal: NormalShipment, line: NormalLine, kno
     ftz = normal.shipment.ftz
     admitted, applied = _dates(normal)
     entry = normal.entry_date
-    at_entry = price_us_line(rules, line, entry, known, facts)
+    # Privileged foreign goods keep the classification of their status date (19 CFR 146.41(e)): the HTS
+    # edition in force then, also for the measures that reach them on entry.
+    pf = ftz.status.value == "privileged_foreign"
+    at_entry = price_us_line(rules, line, entry, known, facts, classified_on=applied if pf else None)
     if ftz.disposition in ("export", "destruction"):
         return _no_duty(at_entry, f"{ftz.disposition} from the zone: no duty (19 U.S.C. 81c(a); 19 CFR 146.67)")
     if ftz.disposition == "in_zone":
@@ -117,7 +120,7 @@ def price_ftz_line(rules: RuleSet, normal: NormalShipment, line: NormalLine, kno
                                 f"{m.heading} came into force later", known, replaces_ended=True)
 
     # Non-privileged foreign: rated at entry, except measures that required PF status at admission.
-    at_admission = price_us_line(rules, line, admitted, known, facts)
+    at_admission = price_us_line(rules, line, admitted, known, facts, classified_on=entry)
 
     def mandatory_pf(measure, rule):
         if rule is not None and rule.pf_mandatory_from is not None and rule.pf_mandatory_from <= admitted:

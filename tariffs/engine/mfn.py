@@ -14,6 +14,7 @@ from tariffs.model import Charge, NotApplied, show_input
 from tariffs.money import cents, fmt_rate
 from tariffs.rates import Rate, RateParseError, parse_rate, parse_special
 from tariffs.rules.rows import Provenance
+from tariffs.rules.hts_history import not_a_line, statistical_lines
 from tariffs.rules.ruleset import RuleSet
 
 CHAPTER99_CLAIM = re.compile(r"^\d{4}\.\d{2}\.\d{2}$")
@@ -59,17 +60,31 @@ def _special_program(rules: RuleSet, indicator: str, day: dt.date, known: dt.dat
     return next((p for p in rules.special_programs.get(indicator, ()) if p.valid_on(day) and p.known_at(known)), None)
 
 
-def resolve_mfn(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.date, known: dt.date) -> None:
-    edition, fell_back = rules.edition_for(day, known)
+def resolve_mfn(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.date, known: dt.date,
+                classified_on: dt.date | None = None) -> None:
+    """The line's MFN rate under the HTS edition in force on ``classified_on`` (default: ``day``)."""
+    edition, fell_back = rules.edition_for(classified_on or day, known)
     if fell_back:
         work.warnings.append(
-            f"{line.field}: entry date {day} is before the earliest loaded HTS edition ({edition.edition}, effective "
-            f"{edition.effective}); its rates are used (codes were renumbered in 2022; load an older edition with "
+            f"{line.field}: {'entry' if classified_on is None else 'classification'} date {classified_on or day} "
+            f"is before the earliest loaded HTS edition ({edition.edition}, effective "
+            f"{edition.effective}); its codes and rates are used (load an older edition with "
             "`tariffs rules import-hts`)")
     mline = rules.mfn_line(edition, line.hts)
     if mline is None:
-        raise InputError(f"{line.field}.hts", f"{dotted(line.hts)} is not a line of HTSUS edition {edition.edition}",
-                         "an 8- or 10-digit number of that edition")
+        raise InputError(f"{line.field}.hts", not_a_line(rules, edition, line.hts, classified_on or day),
+                         f"an 8-digit subheading or 10-digit statistical line of HTSUS edition {edition.edition}")
+    if len(line.hts) == 8:
+        stat = statistical_lines(rules, edition, line.hts)
+        rates = {c: rules.mfn_line(edition, c).general or "(no rate)" for c in stat}
+        if mline.implied and not mline.general and len(set(rates.values())) > 1:
+            rates = "; ".join(f"{dotted(c)} {text}" for c, text in rates.items())
+            raise InputError(f"{line.field}.hts", f"{dotted(line.hts)} has statistical lines with different rates in "
+                             f"HTSUS edition {edition.edition}: {rates}", "one of its 10-digit statistical lines")
+        if len(stat) > 1:
+            work.warnings.append(
+                f"{line.field}: {dotted(line.hts)} priced at the 8-digit level (edition {edition.edition}); its "
+                f"statistical lines are {', '.join(dotted(c) for c in stat)} (the entry reports one of them)")
     column, text, legal = "general", mline.general, f"HTSUS column 1 general rate, {dotted(mline.digits[:8])}"
     prov = Provenance(f"Harmonized Tariff Schedule of the United States, edition {edition.edition}", edition.source,
                       edition.confidence)

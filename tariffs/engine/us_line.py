@@ -14,10 +14,12 @@ from tariffs.engine.work import LineWork
 from tariffs.rules.ruleset import RuleSet
 
 
-def price_us_line(rules: RuleSet, line, day: dt.date, known: dt.date, facts: dict) -> LineWork:
-    """One US line at one rating date: MFN, measures, stacking, amounts, AD/CVD."""
+def price_us_line(rules: RuleSet, line, day: dt.date, known: dt.date, facts: dict,
+                  classified_on: dt.date | None = None) -> LineWork:
+    """One US line at one rating date: MFN, measures, stacking, amounts, AD/CVD. ``classified_on``: the date
+    whose HTS edition classifies the line (zone goods keep the classification of their status date)."""
     work = LineWork()
-    resolve_mfn(line, work, rules, day, known)
+    resolve_mfn(line, work, rules, day, known, classified_on)
     resolve_measures(line, work, rules, day, known, facts)
     apply_stacking(line, work, rules, day, known)
     compute_amounts(line, work)

@@ -1,5 +1,6 @@
 """`tariffs rules check`: schema, unknown codes, overlapping validity per measure key,
-provenance on every row, and scopes that match no HTS line."""
+provenance on every row, scopes that match no HTS line, and the measures against the HTS
+editions (Chapter 99 headings and rates, scope codes per edition: tariffs.rules.chapter99_check)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,6 +10,7 @@ from itertools import combinations
 from tariffs.errors import RulesError
 from tariffs.hts import prefixes
 from tariffs.rates import RateParseError, parse_special
+from tariffs.rules.chapter99_check import FROM, check_measures
 from tariffs.rules.rows import Timed
 from tariffs.rules.ruleset import RuleSet, default_rules_path, load_rules
 
@@ -46,6 +48,7 @@ def overlaps(rules: RuleSet) -> list[str]:
 
 
 def unmatched_scopes(rules: RuleSet) -> list[str]:
+    """Scope prefixes that match no line of any loaded HTS edition."""
     known = set()
     for d in rules.all_hts_digits():
         known.update(prefixes(d))
@@ -64,27 +67,45 @@ def unmatched_scopes(rules: RuleSet) -> list[str]:
     return problems
 
 
+# Indicators an export prints by mistake: (edition, indicator) -> why it is not a program.
+_GH = ("printed between AU and CA (or CL) on 6204.69.05 and its statistical lines where the other editions print BH "
+       "(Bahrain FTA); no program GH exists (rules_data/GAPS.md)")
+EXPORT_TYPOS = {("2019_rev_20", "GH"): _GH, ("2020_rev_18", "GH"): _GH, ("2021_rev_12", "GH"): _GH}
+
+
 def unknown_indicators(rules: RuleSet) -> list[str]:
-    used = set()
-    for lines in rules.mfn.values():
-        for line in lines.values():
+    used: dict[str, set[str]] = defaultdict(set)
+    for name, lines in rules.mfn.walk():
+        for text in {lines[d].special for d in lines}:
             try:
-                used.update(parse_special(line.special))
+                for indicator in parse_special(text):
+                    used[indicator].add(name)
             except RateParseError:
                 continue
-    missing = sorted(i for i in used if i not in rules.special_programs)
-    return [f"us/special_programs.csv: special program indicator {i!r} is used in the HTS but not defined"
-            for i in missing]
+    problems = []
+    for indicator, editions in sorted(used.items()):
+        editions = {e for e in editions if (e, indicator) not in EXPORT_TYPOS}
+        if editions and indicator not in rules.special_programs:
+            problems.append(f"us/special_programs.csv: special program indicator {indicator!r} is used in the HTS "
+                            f"(editions {', '.join(sorted(editions)[:3])}) but not defined")
+    return problems
 
 
-def check_rules(path=None) -> tuple[list[str], str]:
+def check_rules(path=None, report: list | None = None) -> tuple[list[str], str]:
+    """Problems (the check fails on any) and a summary; ``report`` receives what could not be decided."""
     try:
         rules = load_rules(path)
     except RulesError as exc:
         return exc.problems or [str(exc)], f"rules check: FAILED to load {path or default_rules_path()}"
-    problems = overlaps(rules) + unmatched_scopes(rules) + unknown_indicators(rules)
-    n_mfn = sum(len(v) for v in rules.mfn.values())
+    found = check_measures(rules)
+    if report is not None:
+        report.extend([f"undecidable: {u}" for u in found.undecidable] + found.scope_codes)
+    problems = overlaps(rules) + unmatched_scopes(rules) + unknown_indicators(rules) + found.problems
+    n_mfn = len(rules.mfn[rules.editions[-1].edition]) if rules.editions else 0
     summary = (f"rules check: {'FAILED' if problems else 'ok'} — version {rules.version}, sha256 {rules.sha256}, "
-               f"{len(rules.measures)} measures, {n_mfn} MFN lines in {len(rules.editions)} edition(s), "
-               f"{len(rules.fees)} fee rows, {len(rules.stacking)} stacking rules, {len(problems)} problem(s)")
+               f"{len(rules.measures)} measures, {len(rules.editions)} HTS edition(s) ({n_mfn} lines in the newest), "
+               f"{len(rules.fees)} fee rows, {len(rules.stacking)} stacking rules; Chapter 99 cross-check: "
+               f"{found.checked} measure rows from {FROM} checked against the revisions in force, "
+               f"{len(found.undecidable)} undecidable, {len(found.scope_codes)} with scope codes outside the editions "
+               f"in force (listed by --report); {len(problems)} problem(s)")
     return problems, summary

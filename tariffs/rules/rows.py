@@ -57,6 +57,7 @@ class Edition:
     legal_basis: str
     confidence: str
     file: str
+    base: str = ""  # empty: stored in full; otherwise the edition its delta is taken from
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class MfnLine:
     other: str
     rate_from: str
     edition: str
+    implied: bool = False  # an 8-digit subheading the export prints no row for (rated as documented)
 
 
 @dataclass(frozen=True)

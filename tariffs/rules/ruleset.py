@@ -26,6 +26,7 @@ from tariffs.errors import RulesError
 from tariffs.hts import canonical_unit, digits
 from tariffs.rules.conditions import parse_condition
 from tariffs.rules.targets import matches_target
+from tariffs.rules.hts_editions import EDITION_COLUMNS, EditionLines, read_full
 from dataclasses import dataclass
 
 from tariffs.rules.rows import (
@@ -72,9 +73,6 @@ TW_FTZ_COLUMNS = ["ccc", "metal", "exchange", "approved_from", "approved_to", "r
                   *PROVENANCE]
 ENTRY_TYPE_COLUMNS = ["entry_type", "max_value", "origins", "except_origins", *TIMES, *PROVENANCE, "note"]
 STACKING_COLUMNS = ["stacking_id", "winner", "loser", "effect", "origins", "declare", "reason", *TIMES, *PROVENANCE]
-EDITION_COLUMNS = ["edition", "effective", "published", "source", "legal_basis", "confidence", "file"]
-MFN_COLUMNS = ["hts", "digits", "indent", "description", "units", "general", "special", "other",
-               "rate_from", "edition"]
 BASES = re.compile(r"^(value|value_plus_duties|non_content|non_us_content(:0?\.\d+)?|content:(steel|aluminum|copper))$")
 # Codes CBP uses that ISO 3166 leaves to users.
 EXTRA_COUNTRIES = {"XK"}
@@ -108,12 +106,18 @@ def canonical_hash(root: Path) -> str:
 
     CSVs are canonicalised cell by cell (whitespace trimmed, empty rows dropped, LF line
     ends), JSON by sorted keys, so a re-saved file with CRLF or different quoting hashes the same.
+    The HTS tables under us/mfn/ (written by `tariffs rules import-hts`, about ten times the size of
+    everything else) are hashed as text with LF line ends: parsing them cell by cell would dominate
+    the load time.
     """
     h = hashlib.sha256()
     files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".csv", ".json")
                    and "notes" not in p.relative_to(root).parts)
     for path in files:
         rel = path.relative_to(root).as_posix()
+        if rel.startswith("us/mfn/"):
+            h.update(rel.encode() + b"\0" + path.read_bytes().replace(b"\r\n", b"\n").strip(b"\n") + b"\0")
+            continue
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".json":
             canon = json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
@@ -290,38 +294,43 @@ class RuleSet:
             self.scopes[path.stem] = tuple(prefixes)
 
     def _load_editions(self, problems: _Problems) -> None:
+        """Editions in full are read now; editions stored as deltas on first use (hts_editions)."""
         path = self.root / "us" / "mfn" / "editions.csv"
         df = _read_csv(path)
         self.editions: list[Edition] = []
-        self.mfn: dict[str, dict[str, MfnLine]] = {}
         if not _columns(df, EDITION_COLUMNS, "us/mfn/editions.csv", problems):
+            self.mfn = EditionLines(self.root / "us" / "mfn", [])
             return
         for i, row in enumerate(df.to_dict("records"), start=2):
             where = f"us/mfn/editions.csv:{i}"
             _prov(row, where, problems)
             edition = Edition(row["edition"], _date(row["effective"], where, problems) or dt.date.min,
                               _date(row["published"], where, problems) or dt.date.min, row["source"],
-                              row["legal_basis"], row["confidence"], row["file"])
+                              row["legal_basis"], row["confidence"], row["file"], row["base"].strip())
+            if not (self.root / "us" / "mfn" / edition.file).is_file():
+                problems.add(f"us/mfn/{edition.file}", "file named in editions.csv does not exist")
             self.editions.append(edition)
-            self.mfn[edition.edition] = self._load_mfn_file(self.root / "us" / "mfn" / edition.file, edition,
-                                                            problems)
-        self.editions.sort(key=lambda e: e.effective)
+        names = {e.edition for e in self.editions}
+        for e in self.editions:
+            if e.base and e.base not in names:
+                problems.add("us/mfn/editions.csv", f"edition {e.edition}: base {e.base!r} is not a listed edition")
+        self.editions.sort(key=lambda e: (e.effective, e.published))
+        self.mfn = EditionLines(self.root / "us" / "mfn", self.editions)
+        for e in self.editions:
+            if not e.base:
+                self.mfn.set_full(e.edition, self._load_mfn_file(self.root / "us" / "mfn" / e.file, e, problems))
         if not self.editions:
             problems.add("us/mfn/editions.csv", "no HTS edition loaded")
+        elif all(e.base for e in self.editions):
+            problems.add("us/mfn/editions.csv", "no edition is stored in full (every edition names a base)")
 
-    def _load_mfn_file(self, path: Path, edition: Edition, problems: _Problems) -> dict[str, MfnLine]:
+    def _load_mfn_file(self, path: Path, edition: Edition, problems: _Problems):
         where = f"us/mfn/{path.name}"
         if not path.is_file():
-            problems.add(where, "file named in editions.csv does not exist")
             return {}
-        df = _read_csv(path)
-        if not _columns(df, MFN_COLUMNS, where, problems):
-            return {}
-        lines = {}
-        for row in df[MFN_COLUMNS].itertuples(index=False):
-            lines[row.digits] = MfnLine(row.hts, row.digits, int(row.indent or 0), row.description,
-                                        tuple(u for u in row.units.split(";") if u), row.general, row.special,
-                                        row.other, row.rate_from, row.edition)
+        lines, missing = read_full(path)
+        if missing:
+            problems.add(where, f"missing column(s) {missing}")
         bad = [d for d in lines if len(d) not in (8, 10) or not d.isdigit()]
         if bad:
             problems.add(where, f"{len(bad)} rows with a code that is not 8 or 10 digits, e.g. {bad[:3]}")
@@ -718,7 +727,7 @@ class RuleSet:
         return self.mfn[edition.edition].get(hts_digits)
 
     def all_hts_digits(self) -> set[str]:
-        return {d for lines in self.mfn.values() for d in lines}
+        return {d for _, lines in self.mfn.walk() for d in lines}
 
 
 _CACHE: dict[tuple, RuleSet] = {}

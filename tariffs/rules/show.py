@@ -8,6 +8,7 @@ from tariffs.errors import InputError
 from tariffs.hts import dotted, normalise_code, prefixes
 from tariffs.known_at import parse_known_at
 from tariffs.rates import RateParseError, parse_special
+from tariffs.rules.hts_history import not_a_line
 from tariffs.rules.ruleset import is_country, load_rules
 
 
@@ -58,8 +59,8 @@ def show_measures(hts, origin, day, known_at=None, claims=None, rules_path=None,
         edition, fell_back = rules.edition_for(entry, known)
         line = rules.mfn_line(edition, code)
         if line is None:
-            raise InputError("--hts", f"{dotted(code)} is not a line of HTSUS edition {edition.edition}",
-                             "an 8- or 10-digit HTSUS number")
+            raise InputError("--hts", not_a_line(rules, edition, code, entry),
+                             f"an 8-digit subheading or 10-digit statistical line of HTSUS edition {edition.edition}")
         try:
             special = {k: (v if isinstance(v, str) else v.text) for k, v in parse_special(line.special).items()}
         except RateParseError:
