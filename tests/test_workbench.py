@@ -5,7 +5,7 @@ The hand case (tests/data/workbench/entries_hand.csv), re-run as known at 2026-1
 number below is worked from the law, not read from the engine:
 
 AB1-0000001-1 (Acme Home), entered 2025-06-10, summary 2025-06-20, no liquidation date:
-  line 1 CN 9403.60.80.81, 5000.00: MFN Free; Section 301 list 3 25% (9903.88.03) = 1250.00;
+  line 1 CN 9403.60.80.93, 5000.00: MFN Free; Section 301 list 3 25% (9903.88.03) = 1250.00;
     IEEPA fentanyl 20% (9903.01.24) = 1000.00; IEEPA reciprocal 10% (9903.01.25) = 500.00.
   line 2 VN 6109.10.00.12, 3000.00: MFN 16.5% = 495.00; reciprocal 10% (9903.01.25, the pause) = 300.00.
   MPF 0.3464% x 8000.00 = 27.71, below the FY2025 minimum 32.71 -> 32.71 (paid 20.44 + 12.27 = 32.71);
@@ -19,7 +19,7 @@ AB1-0000002-2 (Blue Ridge), CN 6109.10.00.12, 10000.00, entered 2025-06-10, liqu
   exposure 750.00; fentanyl 20% = 2000.00 and reciprocal 10% = 1000.00 paid: refund 3000.00.
   MPF 0.3464% x 10000 = 34.64; HMF 12.50. Deadline: CAPE Phase 1 until 2026-10-01 + 80 days =
   2026-12-20 (before the protest period's end, 2026-10-01 + 180 = 2027-03-30).
-C7Q-0000003-3 (Blue Ridge), IN 7113.19.50.90, 20000.00, entered 2025-10-01 by air:
+C7Q-0000003-3 (Blue Ridge), IN 7113.19.50.95, 20000.00, entered 2025-10-01 by air:
   MFN 5.5% = 1100.00; India 25% (9903.01.84) = 5000.00 but 5100.00 deposited (overpaid 100.00);
   reciprocal India 25% (9903.02.26) = 5000.00. Refund 5100.00 + 5000.00 = 10100.00.
   MPF 0.3464% x 20000 = 69.28; no HMF (air). Deemed liquidated 2026-10-01; CAPE until 2026-12-20.
@@ -162,14 +162,14 @@ def test_import_lands_whole_or_not_at_all(tmp_path):
 
 
 BAD = """entry_number,line_number,importer,entry_type,entry_date,filed_on,mode,origin,hts,entered_value,duty_paid
-AB1-0000001-1,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.81,5000.00,0.00
+AB1-0000001-1,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.93,5000.00,0.00
 AB1-0000001-1,1,Acme,01,2025-06-10,2025-06-20,11,CN,9903.88.03,,1250.5
-AB1-0000002-2,1,Acme,01,2025-06-10,2025-06-20,ship,CN,9403.60.80.81,5000.00,0.00
+AB1-0000002-2,1,Acme,01,2025-06-10,2025-06-20,ship,CN,9403.60.80.93,5000.00,0.00
 AB1-0000002-2,1,Acme,01,2025-06-10,2025-06-20,11,CN,9903.88.03,,1250.00
-X,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.81,5000.00,0.00
-AB1-0000003-3,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.81,,0.00
-AB1-0000004-4,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.81,100.00,1.234
-AB1-0000005-5,1,Acme,01,2025-06-10,2025-06-21,11,CN,9403.60.80.81,100.00,0.00
+X,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.93,5000.00,0.00
+AB1-0000003-3,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.93,,0.00
+AB1-0000004-4,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.93,100.00,1.234
+AB1-0000005-5,1,Acme,01,2025-06-10,2025-06-21,11,CN,9403.60.80.93,100.00,0.00
 AB1-0000005-5,1,Acme,01,2025-06-10,2025-06-20,11,CN,9903.88.03,,25.00
 """
 
@@ -395,7 +395,7 @@ def test_deadline_edges(entry_date, liquidation, status, as_of, expected):
 
 def test_entry_columns_carried_down_from_the_first_row(tmp_path):
     text = """entry_number,line_number,importer,entry_type,entry_date,filed_on,mode,origin,hts,entered_value,duty_paid
-AB1-0000001-1,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.81,5000.00,0.00
+AB1-0000001-1,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.93,5000.00,0.00
 AB1-0000001-1,1,,,,,,,9903.88.03,,1250.00
 AB1-0000001-1,2,,,,,,VN,6109.10.00.12,3000.00,495.00
 AB1-0000001-1,2,,,,,,,9903.01.25,,300.00

@@ -41,7 +41,7 @@ _MONEY_LIMIT = Decimal("1000000000000")
 @dataclass
 class TariffRow:
     row_number: int
-    hts: str  # dotted: 9403.60.80.81 or 9903.88.03
+    hts: str  # dotted: 9403.60.80.93 or 9903.88.03
     duty_paid: Decimal
 
     @property
