@@ -439,3 +439,24 @@ def test_rerun_in_chunks_gives_the_same_results(tmp_path, engine):
     whole = evaluate(entries, moment, engine, engine.rules.root)
     ones = evaluate(entries, moment, engine, engine.rules.root, chunk_entries=1)
     assert whole == ones and len(whole[0]) == 6
+
+
+def test_cli_rerun_of_a_recorded_quote_reads_known_at(tmp_path, engine):
+    # `tariffs audit rerun ID --known-at K` (the recorded-quote re-run behind the workbench's command): a bad
+    # K is refused on --known-at before the id is looked up; a good one re-prices the recorded quote.
+    # Recorded as known 2025-10-01: MFN 16.5% x 10000.00 = 1650.00 + Taiwan reciprocal 20% = 2000.00; voided
+    # by Learning Resources v. Trump: 1650.00 as known 2026-11-21.
+    from tariffs.store import Store
+
+    from conftest import shipment
+
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    s = shipment(entry_date="2025-10-01", line={"hts": "6109.10.00.12", "origin": "TW", "customs_value": "10000.00"})
+    quote_id = Store(url).record(s, engine.quote(s, known_at="2025-10-01"))
+    runner = CliRunner()
+    bad = runner.invoke(main, ["audit", "rerun", "999", "--known-at", "abc", "--database", url])
+    assert bad.exit_code == 2 and "--known-at" in bad.output
+    good = runner.invoke(main, ["audit", "rerun", str(quote_id), "--known-at", "2026-11-21", "--database", url])
+    assert good.exit_code == 0, good.output
+    report = json.loads(good.output)
+    assert (report["recorded_duties"], report["duties_now"]) == ("3650.00", "1650.00")
