@@ -406,3 +406,57 @@ AB1-0000001-1,2,,,,,,,9903.01.25,,300.00
     assert batch.rejected == []
     entry = batch.entries[0]
     assert entry.importer == "Acme" and entry.lines[2].origin == "VN" and entry.lines[2].chapter99 == ["9903.01.25"]
+
+
+def test_errors_name_the_entry_line_as_the_engine_names_the_field(tmp_path, engine):
+    # Priced through quote_frame, an entry's error still names the entry's own line number and the engine's
+    # field and message (the text the per-entry engine call gave): line 2 of this entry is not an HTSUS line.
+    text = """entry_number,line_number,importer,entry_type,entry_date,filed_on,mode,origin,hts,entered_value,duty_paid
+AB1-0000007-7,1,Acme,01,2025-07-01,2025-07-02,11,VN,6109.10.00.12,3000.00,495.00
+AB1-0000007-7,2,Acme,01,2025-07-01,2025-07-02,11,CN,9401.79.00.99,4000.00,0.00
+"""
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    entry = importer.validate(fileformat.read_table(path)).entries[0]
+    from tariffs.workbench.pricing import price_entry, shipment_of_entry
+
+    with pytest.raises(InputError) as raised:
+        engine.quote(shipment_of_entry(entry), KNOWN)
+    exc = raised.value
+    assert exc.field == "lines[1].hts"
+    priced = price_entry(entry, dt.datetime(2026, 11, 20, 23, 59, tzinfo=dt.timezone.utc), engine)
+    expected = f"line 2.hts: {exc.message}" + (f" (allowed: {exc.allowed})" if exc.allowed else "")
+    assert (priced.as_known, priced.error) == (None, expected[:500])
+
+
+def test_rerun_in_chunks_gives_the_same_results(tmp_path, engine):
+    # One quote_frame call per chunk: a chunk of one entry or of all of them gives the same result rows.
+    from tariffs.workbench.run import evaluate, known_at_moment
+
+    store, _ = _import(f"sqlite:///{tmp_path / 'a.db'}")
+    entries = wb.load_entries(store)
+    moment = known_at_moment(KNOWN)
+    whole = evaluate(entries, moment, engine, engine.rules.root)
+    ones = evaluate(entries, moment, engine, engine.rules.root, chunk_entries=1)
+    assert whole == ones and len(whole[0]) == 6
+
+
+def test_cli_rerun_of_a_recorded_quote_reads_known_at(tmp_path, engine):
+    # `tariffs audit rerun ID --known-at K` (the recorded-quote re-run behind the workbench's command): a bad
+    # K is refused on --known-at before the id is looked up; a good one re-prices the recorded quote.
+    # Recorded as known 2025-10-01: MFN 16.5% x 10000.00 = 1650.00 + Taiwan reciprocal 20% = 2000.00; voided
+    # by Learning Resources v. Trump: 1650.00 as known 2026-11-21.
+    from tariffs.store import Store
+
+    from conftest import shipment
+
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    s = shipment(entry_date="2025-10-01", line={"hts": "6109.10.00.12", "origin": "TW", "customs_value": "10000.00"})
+    quote_id = Store(url).record(s, engine.quote(s, known_at="2025-10-01"))
+    runner = CliRunner()
+    bad = runner.invoke(main, ["audit", "rerun", "999", "--known-at", "abc", "--database", url])
+    assert bad.exit_code == 2 and "--known-at" in bad.output
+    good = runner.invoke(main, ["audit", "rerun", str(quote_id), "--known-at", "2026-11-21", "--database", url])
+    assert good.exit_code == 0, good.output
+    report = json.loads(good.output)
+    assert (report["recorded_duties"], report["duties_now"]) == ("3650.00", "1650.00")
