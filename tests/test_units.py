@@ -22,9 +22,12 @@ def quote(line, entry_date="2025-12-01"):
 
 
 def test_every_unit_printed_in_the_schedule_is_understood():
+    # Every loaded edition: 2025 Basic in full and the units column of each edition's delta rows.
+    mfn = ROOT / "rules_data" / "us" / "mfn"
     printed = set()
-    for row in csv.DictReader(open(ROOT / "rules_data" / "us" / "mfn" / "hts_2025.csv", encoding="utf-8")):
-        printed.update(u.strip() for u in row["units"].split(";") if u.strip())
+    for path in [mfn / "hts_2025_basic.csv", *sorted((mfn / "delta").glob("*.csv"))]:
+        for row in csv.DictReader(open(path, encoding="utf-8")):
+            printed.update(u.strip() for u in (row.get("units") or "").split(";") if u.strip())
     assert printed and [u for u in sorted(printed) if units.understand(u) is None] == []
 
 
@@ -60,8 +63,8 @@ def test_spellings_are_read_whatever_the_case_and_spacing():
 def test_printed_units_accepted_where_the_rate_does_not_use_them():
     # 6109.10.00.12 (cotton T-shirts, printed in Dz Pcs): 16.5% x 1000.00 = 165.00, the quantity unused.
     assert quote({"hts": "6109.10.00.12", "quantity": "10", "unit": "Dz Pcs"}).lines[0].duty == Decimal("165.00")
-    # 7113.19.50.90 (jewelry, printed in Au g): 5.5% x 1000.00 = 55.00.
-    assert quote({"hts": "7113.19.50.90", "quantity": "100", "unit": "Au g"}).lines[0].duty == Decimal("55.00")
+    # 7113.19.50.95 (jewelry, printed in Au g since 2025 Rev 16 split .90): 5.5% x 1000.00 = 55.00.
+    assert quote({"hts": "7113.19.50.95", "quantity": "100", "unit": "Au g"}).lines[0].duty == Decimal("55.00")
     # A quantity without its unit is fine where no rate needs a quantity.
     assert quote({"hts": "6109.10.00.12", "quantity": "10"}).lines[0].duty == Decimal("165.00")
 
