@@ -12,8 +12,10 @@ when the editions' renumbering relates its number to one the scope names:
   subheading(s) of the other edition, in only one of the two, with the same parent and description:
   the same 6-digit subheading first, then the same 4-digit heading (among several, the ones that keep
   the last two digits); or, within one 6-digit subheading, the one new subheading replacing the one
-  gone (a 1:1 renumbering whatever the wording). A 10-digit line under it follows its subheading, and
-  the statistical line of the same description under the successor.
+  gone (a 1:1 renumbering whatever the wording); or, for a one-dash subheading (xxxx.x0) gone while
+  new ones appear under it, those (it was subdivided). A 10-digit line under it follows its subheading,
+  and the statistical line of the successor with the same description (or the only one of the
+  successor's statistical lines that the other edition lacks: renumbered or subdivided).
 
 The relation is computed once per edition, the first time a line of that edition is priced (or the
 check walks the editions), and kept; the scope edition itself needs none.
@@ -63,12 +65,9 @@ def carry_map(base, lines) -> dict[str, tuple[Carried, ...]]:
         else:
             new10_by8[b[:8]].append(b)
     gone8_by6: dict[str, int] = defaultdict(int)
-    gone10_by8: dict[str, int] = defaultdict(int)
     for c in gone:
         if len(c) == 8:
             gone8_by6[c[:6]] += 1
-        else:
-            gone10_by8[c[:8]] += 1
     base6 = {b[:6] for b in base}
     lines6 = {c[:6] for c in lines}
     base_desc: dict[str, str] = {}
@@ -119,11 +118,11 @@ def carry_map(base, lines) -> dict[str, tuple[Carried, ...]]:
             for s8 in eights:
                 pool = new10_by8.get(s8.code, ())
                 same = [b for b in pool if d and bdesc(b) == d]
-                if not same and len(pool) == 1 and gone10_by8.get(c[:8]) == 1:
+                if not same and len(pool) == 1:
                     same = list(pool)
                 found += [Carried(b, f"statistical line of {dotted(s8.code)} with the same description"
-                                  if bdesc(b) == d else f"the one statistical line of {dotted(s8.code)} renumbered")
-                          for b in same]
+                                  if bdesc(b) == d else f"the one statistical line of {dotted(s8.code)} renumbered or "
+                                  "subdivided") for b in same]
                 found.append(s8)
         if found:
             result[c] = tuple(dict.fromkeys(found))
