@@ -41,6 +41,10 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", (text or "").lower()).strip()
 
 
+def _quote(normalised: str) -> str:
+    return "'" + (normalised if len(normalised) <= 60 else normalised[:57] + "...") + "'"
+
+
 def scope_edition(rules):
     """The edition scope lists are written in: the one stored in full (its deltas lead to every other)."""
     return next((e for e in rules.editions if not e.base), rules.editions[-1] if rules.editions else None)
@@ -95,11 +99,11 @@ def carry_map(base, lines) -> dict[str, tuple[Carried, ...]]:
             pool6 = new8_by6.get(c8[:6], ())
             same4 = [b for b in new8_by4.get(c8[:4], ()) if d and bdesc(b) == d]
             if same6:
-                out = tuple(Carried(b, f"same subheading {dotted(c8[:6])} and description") for b in keep_digits(c8, same6))
+                out = tuple(Carried(b, f"same subheading {dotted(c8[:6])} and description {_quote(d)}") for b in keep_digits(c8, same6))
             elif len(pool6) == 1 and gone8_by6.get(c8[:6]) == 1:
                 out = (Carried(pool6[0], f"the one subheading of {dotted(c8[:6])} renumbered"),)
             elif same4:
-                out = tuple(Carried(b, f"same heading {dotted(c8[:4])} and description") for b in keep_digits(c8, same4))
+                out = tuple(Carried(b, f"same heading {dotted(c8[:4])} and description {_quote(d)}") for b in keep_digits(c8, same4))
             elif c8[5] == "0" and c8[:6] not in base6:
                 # A one-dash subheading (xxxx.x0) gone while new ones under it appear: it was subdivided.
                 split = [b for b in new8_by4.get(c8[:4], ()) if b[:5] == c8[:5] and b[:6] not in lines6]
@@ -120,10 +124,12 @@ def carry_map(base, lines) -> dict[str, tuple[Carried, ...]]:
                 same = [b for b in pool if d and bdesc(b) == d]
                 if not same and len(pool) == 1:
                     same = list(pool)
-                found += [Carried(b, f"statistical line of {dotted(s8.code)} with the same description"
+                found += [Carried(b, f"statistical line of {dotted(s8.code)} with the same description {_quote(d)}"
                                   if bdesc(b) == d else f"the one statistical line of {dotted(s8.code)} renumbered or "
                                   "subdivided") for b in same]
-                found.append(s8)
+                found.append(s8 if s8.code == c[:8] else
+                             Carried(s8.code, f"its subheading {dotted(c[:8])} is {dotted(s8.code)} in the scope edition "
+                                              f"({s8.why})"))
         if found:
             result[c] = tuple(dict.fromkeys(found))
     return result
