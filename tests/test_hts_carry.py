@@ -145,3 +145,11 @@ def test_a_number_without_a_successor_is_warned():
     q = quote("8548.10.25.00", "2021-06-01", origin="DE")
     assert any("8548.10.25.00 (HTSUS 2021_rev_12) is not a line of HTSUS 2025_basic" in w
                and "no successor" in w for w in q.warnings)
+
+
+def test_rules_show_lists_the_measures_met_through_the_renumbering():
+    from tariffs.rules.show import show_measures
+
+    report = show_measures("8541.40.60.15", "CN", "2019-06-03", known_at=KNOWN)
+    row = next(m for m in report["measures"] if m["heading"] == "9903.88.02")
+    assert row["applies"] and "matched via renumbering of 8541.40.60.15" in row["reason"]
