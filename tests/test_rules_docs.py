@@ -9,11 +9,12 @@ from conftest import ROOT
 
 GAPS = ROOT / "rules_data" / "GAPS.md"
 
+# Pronouns between dots are country codes in measure ids (us.s301.fl.my.2026-07-24), not first person.
 # "I" is a pronoun unless it is a roman numeral of an annex, list, type or table part (Annex I, Annex I-C, Portland I).
 ROMAN_BEFORE = {"Annex", "Annexes", "Portland", "List", "Part", "Title", "Schedule", "Phase", "Column", "Category",
                 "Type", "Chapter", "The", "**Annex", "**Portland"}
 WORKING_NOTES = [
-    r"ENGINE BUG", r"\bTODO\b", r"\bFIXME\b", r"\bXXX\b", r"did not touch", r"\b(my|My|me|we|We|our|Our|us:)\b",
+    r"ENGINE BUG", r"\bTODO\b", r"\bFIXME\b", r"\bXXX\b", r"did not touch", r"(?<!\.)\b(my|My|me|we|We|our|Our|us:)\b(?!\.)",
     r"\bthe brief\b", r"\bThe brief\b", r"\bhelpers?\b", r"main session", r"this session", r"/work/",
     r"\bfind_string\b", r"should decide", r"Proposal to",
 ]
