@@ -153,3 +153,16 @@ def test_rules_show_lists_the_measures_met_through_the_renumbering():
     report = show_measures("8541.40.60.15", "CN", "2019-06-03", known_at=KNOWN)
     row = next(m for m in report["measures"] if m["heading"] == "9903.88.02")
     assert row["applies"] and "matched via renumbering of 8541.40.60.15" in row["reason"]
+
+
+def test_a_renumbering_to_several_subheadings_that_lists_split_is_not_guessed():
+    # 2021's 0802.90.25.00 ("Shelled", 1¢/kg) is related to 0802.99.15 and 0802.99.98 (same subheading
+    # 0802.99... description "Shelled"); List 3 names 0802.99.15 and List 4A 0802.99.98: neither applies on
+    # a guess, both are set aside with the reason. Duties: MFN only, 1¢/kg x 10,000 kg = 100.00.
+    q = quote("0802.90.25.00", "2021-06-01", quantity="10000", unit="kg")
+    assert q.totals.duties == Decimal("100.00")
+    reasons = {n.heading: n.reason for n in q.lines[0].not_applied}
+    for heading in ("9903.88.03", "9903.88.15"):
+        assert "relates 0802.90.25.00 (HTSUS 2021_rev_12) to 0802.99.15, 0802.99.98" in reasons[heading]
+        assert "the number does not decide whether it applies" in reasons[heading]
+    assert sum("not applied: the renumbering relates" in w for w in q.warnings) == 2

@@ -28,6 +28,7 @@ def _scope_candidates(line: NormalLine, work: LineWork, rules: RuleSet, jurisdic
     edition that the HTS renumbering relates it to (``via``: measure id -> how its scope was met)."""
     found = {m.measure_id: m for m in rules.candidates(line.hts, jurisdiction)}
     via: dict[str, str] = {}
+    ambiguous: dict[str, tuple] = {}  # measure id -> (measure, why): scope names only some of the related subheadings
     carried = related(rules, edition, line.hts) if edition is not None else ()
     if edition is not None and not carried:
         base = scope_edition(rules)
@@ -39,19 +40,22 @@ def _scope_candidates(line: NormalLine, work: LineWork, rules: RuleSet, jurisdic
     eights = [c for c in carried if len(c.code) == 8]
     for c in carried:
         for m in rules.candidates(c.code, jurisdiction):
-            if m.measure_id in found:
+            if m.measure_id in found or m.measure_id in ambiguous:
                 continue
-            found[m.measure_id] = m
             prefix = matched_prefix(m.scope, c.code)
-            via[m.measure_id] = carry_note(rules, prefix, c, line.hts, edition)
             outside = [e.code for e in eights if matched_prefix(m.scope, e.code) is None]
             if outside:
-                work.warnings.append(
-                    f"{line.field}.hts: the renumbering relates {dotted(line.hts)} (HTSUS {edition.edition}) to "
-                    f"{', '.join(dotted(e.code) for e in eights)} (HTSUS {scope_edition(rules).edition}); {m.heading} "
-                    f"({m.measure_id}) lists {dotted(prefix)} but not {', '.join(dotted(o) for o in outside)}: "
-                    "applied; check which the goods are")
-    return list(found.values()), via, carried
+                # The renumbering relates the line to several subheadings and the scope names only some:
+                # whether the goods are covered is not decided by the number (as an 8-digit code under a list of
+                # 10-digit lines is not).
+                ambiguous[m.measure_id] = (m, (
+                    f"the renumbering relates {dotted(line.hts)} (HTSUS {edition.edition}) to "
+                    f"{', '.join(dotted(e.code) for e in eights)} (HTSUS {scope_edition(rules).edition}); the scope "
+                    f"names {dotted(prefix)} but not {', '.join(dotted(o) for o in outside)}"))
+                continue
+            found[m.measure_id] = m
+            via[m.measure_id] = carry_note(rules, prefix, c, line.hts, edition)
+    return list(found.values()), via, carried, ambiguous
 
 
 def _carried_out(m: Measure, carried) -> tuple[str, object] | None:
@@ -73,7 +77,7 @@ def resolve_measures(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.d
         return rules.matches_origin(country, tokens, day, known)
 
     edition = work.edition if jurisdiction == "us" else None
-    found, via, carried = _scope_candidates(line, work, rules, jurisdiction, edition)
+    found, via, carried, ambiguous = _scope_candidates(line, work, rules, jurisdiction, edition)
     exemptions: list[Active] = []
     in_transit_keys: dict[str, Measure] = {}
     valid_now: list[Measure] = []
@@ -141,6 +145,12 @@ def resolve_measures(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.d
                          m.measure_id)
         if hit or m.kind == "exemption":
             work.rely(m.measure_id, m.prov)
+    for m, why in ambiguous.values():
+        if (m.known_at(known) and m.valid_on(day) and rules.matches_origin(line.origin, m.origins, day, known)
+                and not m.claim):
+            work.set_aside(m, f"{why}: the number does not decide whether it applies; not applied "
+                              "(rules_data/GAPS.md)")
+            work.warnings.append(f"{line.field}.hts: {m.heading} ({m.measure_id}) not applied: {why}")
     # An 8-digit code cannot tell whether a measure listed by 10-digit number applies.
     if len(line.hts) == 8:
         for m in rules.finer_scopes(line.hts, jurisdiction):
