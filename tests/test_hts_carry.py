@@ -157,7 +157,7 @@ def test_rules_show_lists_the_measures_met_through_the_renumbering():
 
 def test_a_renumbering_to_several_subheadings_that_lists_split_is_not_guessed():
     # 2021's 0802.90.25.00 ("Shelled", 1¢/kg) is related to 0802.99.15 and 0802.99.98 (same subheading
-    # 0802.99... description "Shelled"); List 3 names 0802.99.15 and List 4A 0802.99.98: neither applies on
+    # heading 0802 and description "Shelled"); List 3 names 0802.99.15 and List 4A 0802.99.98: neither applies on
     # a guess, both are set aside with the reason. Duties: MFN only, 1¢/kg x 10,000 kg = 100.00.
     q = quote("0802.90.25.00", "2021-06-01", quantity="10000", unit="kg")
     assert q.totals.duties == Decimal("100.00")

@@ -74,16 +74,22 @@ def show_measures(hts, origin, day, known_at=None, claims=None, rules_path=None,
                "rate_from": line.rate_from}
         carried = related(rules, edition, code)
     found = {m.measure_id: m for m in rules.candidates(code, jurisdiction)}
-    via = {}
+    via, undecided = {}, {}
     for c in carried:  # scopes written in the numbers of another edition (tariffs.rules.hts_carry)
         for m in rules.candidates(c.code, jurisdiction):
             if m.measure_id not in found:
                 found[m.measure_id] = m
                 via[m.measure_id] = carry_note(rules, matched_prefix(m.scope, c.code), c, code, edition)
+                outside = [e.code for e in carried if len(e.code) == 8 and matched_prefix(m.scope, e.code) is None]
+                if outside:  # as the engine: a scope naming only some of the related subheadings is not applied
+                    undecided[m.measure_id] = f"the scope does not name {', '.join(dotted(o) for o in outside)}"
     measures = []
     for m in sorted(found.values(), key=lambda m: (m.program, m.heading, m.valid_from)):
         applies, reason = _status(m, rules, code, origin, entry, known, claims, carried)
-        if m.measure_id in via:
+        if m.measure_id in undecided and applies:
+            applies, reason = False, (f"{via[m.measure_id]}; {undecided[m.measure_id]}: the number does not decide "
+                                      "whether it applies")
+        elif m.measure_id in via:
             reason += f"; {via[m.measure_id]}"
         measures.append({"measure_id": m.measure_id, "program": m.program, "heading": m.heading, "kind": m.kind,
                          "rate": str(m.rate) if m.rate is not None else None,
