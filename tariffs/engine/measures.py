@@ -34,9 +34,9 @@ def _scope_candidates(line: NormalLine, work: LineWork, rules: RuleSet, jurisdic
         base = scope_edition(rules)
         if base is not None and edition.edition != base.edition and line.hts not in rules.mfn[base.edition]:
             work.warnings.append(
-                f"{line.field}.hts: {dotted(line.hts)} (HTSUS {edition.edition}) is not a line of HTSUS {base.edition}, "
-                f"the edition the scope lists are written in, and the editions show no successor: a measure whose "
-                f"list names only the later number is not met")
+                f"{line.field}.hts: {dotted(line.hts)} (HTSUS {edition.edition}) is not a line of HTSUS "
+                f"{base.edition}, the edition the scope lists are written in, and the editions show no successor: "
+                "a measure whose list names only the later number is not met")
     eights = [c for c in carried if len(c.code) == 8]
     for c in carried:
         for m in rules.candidates(c.code, jurisdiction):

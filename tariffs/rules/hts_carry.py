@@ -99,11 +99,13 @@ def carry_map(base, lines) -> dict[str, tuple[Carried, ...]]:
             pool6 = new8_by6.get(c8[:6], ())
             same4 = [b for b in new8_by4.get(c8[:4], ()) if d and bdesc(b) == d]
             if same6:
-                out = tuple(Carried(b, f"same subheading {dotted(c8[:6])} and description {_quote(d)}") for b in keep_digits(c8, same6))
+                why = f"same subheading {dotted(c8[:6])} and description {_quote(d)}"
+                out = tuple(Carried(b, why) for b in keep_digits(c8, same6))
             elif len(pool6) == 1 and gone8_by6.get(c8[:6]) == 1:
                 out = (Carried(pool6[0], f"the one subheading of {dotted(c8[:6])} renumbered"),)
             elif same4:
-                out = tuple(Carried(b, f"same heading {dotted(c8[:4])} and description {_quote(d)}") for b in keep_digits(c8, same4))
+                why = f"same heading {dotted(c8[:4])} and description {_quote(d)}"
+                out = tuple(Carried(b, why) for b in keep_digits(c8, same4))
             elif c8[5] == "0" and c8[:6] not in base6:
                 # A one-dash subheading (xxxx.x0) gone while new ones under it appear: it was subdivided.
                 split = [b for b in new8_by4.get(c8[:4], ()) if b[:5] == c8[:5] and b[:6] not in lines6]
@@ -128,8 +130,8 @@ def carry_map(base, lines) -> dict[str, tuple[Carried, ...]]:
                                   if bdesc(b) == d else f"the one statistical line of {dotted(s8.code)} renumbered or "
                                   "subdivided") for b in same]
                 found.append(s8 if s8.code == c[:8] else
-                             Carried(s8.code, f"its subheading {dotted(c[:8])} is {dotted(s8.code)} in the scope edition "
-                                              f"({s8.why})"))
+                             Carried(s8.code, f"its subheading {dotted(c[:8])} is {dotted(s8.code)} in the scope "
+                                              f"edition ({s8.why})"))
         if found:
             result[c] = tuple(dict.fromkeys(found))
     return result
