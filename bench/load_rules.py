@@ -3,7 +3,7 @@
 `load_rules()` of this checkout against the same call at a reference commit (default: the last
 commit before the HTS editions were loaded), each in a fresh interpreter, alternated so that both
 see the same machine load; then the first use of an older edition (built from its deltas) and a
-lookup after it.
+lookup after it, and the first build of its renumbering relation to the scope edition (hts_carry).
 
     python3 bench/load_rules.py [--n 7] [--ref 28d5037]
 """
@@ -63,6 +63,7 @@ def main():
           f"({args.n} alternated runs each, fresh interpreter per run)")
 
     sys.path.insert(0, str(ROOT))
+    from tariffs.rules.hts_carry import carried, related
     from tariffs.rules.ruleset import load_rules
 
     rules = load_rules(ROOT / "rules_data")
@@ -77,8 +78,15 @@ def main():
         t0 = time.perf_counter()
         rules.mfn_line(edition, "7408116000")
         again = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        carried(rules, edition)
+        carry = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        related(rules, edition, "8541406015")
+        carry_again = time.perf_counter() - t0
         print(f"entry {day}: edition {edition.edition}: first use {first * 1000:.0f} ms, "
-              f"next lookup {again * 1e6:.0f} µs")
+              f"next lookup {again * 1e6:.0f} µs; renumbering relation to the scope edition: built in "
+              f"{carry * 1000:.0f} ms on first use, lookup {carry_again * 1e6:.0f} µs")
 
 
 if __name__ == "__main__":

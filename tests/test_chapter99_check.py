@@ -59,9 +59,29 @@ def test_a_wrong_rate_or_heading_is_found(tmp_rules):
 
 
 def test_scope_codes_outside_the_editions_in_force_are_reported(tmp_rules):
-    # 0306.19.01 exists from the 2022 renumbering: a 2019 row scoped by it matches no line of 2019 Rev. 20
+    # 0306.19.01 exists from the 2022 renumbering: a 2019 row scoped by it matches no line of 2019 Rev. 20,
+    # but 2019's 0306.19.00.10 "Freshwater crawfish" is its predecessor (the one subheading of 0306.19
+    # renumbered, same description): met through the renumbering. Heading 0309 (flours, meals and pellets
+    # of fish, new in 2022) has no predecessor the editions show: not met.
     table = tmp_rules / "us" / "section_201.csv"
     row = "us.s201.solar.modules.2019-02-07"
     _edit(table, row, scope="0306190110")
-    reported = check_measures(RuleSet(tmp_rules)).scope_codes
-    assert any(row in r and "0306.19.01.10" in r for r in reported)
+    reported = [r for r in check_measures(RuleSet(tmp_rules)).scope_codes if row in r]
+    assert len(reported) == 1 and "1 scope code(s) are lines of no edition in force" in reported[0]
+    assert "1 of them met through the renumbering, all" in reported[0]
+    _edit(table, row, scope="0306190110;03091005")
+    reported = [r for r in check_measures(RuleSet(tmp_rules)).scope_codes if row in r]
+    assert len(reported) == 1 and "1 of them met through the renumbering, 1 not, e.g. 0309.10.05" in reported[0]
+
+
+def test_scope_codes_some_edition_in_force_cannot_reach_are_reported(tmp_rules):
+    # A row in force 2019-02-07 to 2022-02-07 scoped by 0309.10.05 (2022+) and 8541.40.60.15 (to 2021):
+    # 0309.10.05 is a line of 2022 Rev. 12 only and reaches nothing in 2019-2021; 8541.40.60.15 is a line
+    # of 2019-2021 and no 2022 line is related to it (it is not a number of the scope edition).
+    table = tmp_rules / "us" / "section_201.csv"
+    row = "us.s201.solar.modules.2021-02-07"
+    _edit(table, row, scope="03091005;8541406015", valid_from="2021-02-07", valid_to="2022-02-07")
+    reported = [r for r in check_measures(RuleSet(tmp_rules)).scope_codes if row in r]
+    assert len(reported) == 1
+    assert "2 scope code(s) reach no line of some edition in force" in reported[0]
+    assert "0309.10.05 (2021_rev_12)" in reported[0] and "8541.40.60.15 (2022_rev_12)" in reported[0]

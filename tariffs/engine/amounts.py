@@ -95,5 +95,6 @@ def compute_amounts(line: NormalLine, work: LineWork, rank=None) -> None:
             legal_basis=m.prov.legal_basis if m.prov else "", source=m.prov.source if m.prov else "",
             measure_id=m.measure_id, confidence=m.prov.confidence if m.prov else None,
             specific=f"${fmt_rate(m.specific)}/{m.unit}" if m.specific is not None else None, quantity=used,
-            calculation=" + ".join(parts) + f" = {cents(amount)}" + (f" ({active.note})" if active.note else "")))
+            calculation=" + ".join(parts) + f" = {cents(amount)}" + (f" ({active.note})" if active.note else "")
+            + (f"; {active.scope_note}" if active.scope_note else "")))
         work.rely(m.measure_id, m.prov)

@@ -71,6 +71,7 @@ def resolve_mfn(line: NormalLine, work: LineWork, rules: RuleSet, day: dt.date, 
                 classified_on: dt.date | None = None) -> None:
     """The line's MFN rate under the HTS edition in force on ``classified_on`` (default: ``day``)."""
     edition, fell_back = rules.edition_for(classified_on or day, known)
+    work.edition = edition
     if fell_back:
         work.warnings.append(
             f"{line.field}: {'entry' if classified_on is None else 'classification'} date {classified_on or day} "

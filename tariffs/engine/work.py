@@ -18,6 +18,7 @@ class Active:
     non_content_of: list["Active"] = field(default_factory=list)  # winners whose content it must leave out
     non_content_reason: str = ""
     base: Decimal | None = None
+    scope_note: str = ""  # how its scope was met when only through the HTS renumbering (tariffs.rules.hts_carry)
 
 
 @dataclass
@@ -33,6 +34,7 @@ class LineWork:
     relied_on: dict[str, Provenance] = field(default_factory=dict)  # measure/fee/rule id -> provenance
     green_premium: dict | None = None
     flags: list[dict] = field(default_factory=list)
+    edition: object = None  # the HTS edition that classifies the line (US)
 
     def set_aside(self, measure: Measure, reason: str) -> None:
         self.not_applied.append(NotApplied(program=measure.program, heading=measure.heading, reason=reason,

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tariffs.hts import dotted
+from tariffs.rules.hts_carry import carry_map, scope_edition
 from tariffs.rules.hts_history import _index
 
 FROM = dt.date(2025, 1, 1)
@@ -82,6 +83,13 @@ def _masks(rules) -> dict[str, int]:
     return {code: sum(((1 << (b + 1)) - (1 << a)) for a, b in runs) for code, runs in _index(rules).items()}
 
 
+def _bits_span(rules, bits: int) -> str:
+    """'2019_rev_20 to 2021_rev_12' for the editions whose bit is set (first and last)."""
+    on = [i for i in range(len(rules.editions)) if bits >> i & 1]
+    first, last = rules.editions[on[0]].edition, rules.editions[on[-1]].edition
+    return first if first == last else f"{first} to {last}" + ("" if on[-1] - on[0] + 1 == len(on) else ", not all")
+
+
 def check_measures(rules) -> Findings:
     found = Findings()
     code_masks = _masks(rules)
@@ -94,10 +102,22 @@ def check_measures(rules) -> Findings:
                 prefix_masks[code[:n]] |= mask
     chapter99 = {}  # edition -> {heading digits: general text}
     positions_2025 = set(_in_force_positions(rules, FROM, None))
+    # Scope codes met through the renumbering (tariffs.rules.hts_carry): bit i set when a line of edition i
+    # is related to a code under the scope code.
+    carry_masks = dict.fromkeys(wanted, 0)
+    base = scope_edition(rules)
+    at = {e.edition: i for i, e in enumerate(rules.editions)}
     for name, lines in rules.mfn.walk():
-        pos = next(i for i, e in enumerate(rules.editions) if e.edition == name)
+        pos = at[name]
         if pos in positions_2025:
             chapter99[pos] = {d: lines[d].general for d in lines if d.startswith("99") and len(d) == 8}
+        if base is None or name == base.edition:
+            continue
+        for rel in carry_map(rules.mfn[base.edition], lines).values():
+            for c in rel:
+                for n in lengths:
+                    if n <= len(c.code) and c.code[:n] in carry_masks:
+                        carry_masks[c.code[:n]] |= 1 << pos
     last = rules.editions[-1]
     reviewed = _reviewed(rules)
     for m in rules.measures:
@@ -105,12 +125,25 @@ def check_measures(rules) -> Findings:
             continue
         positions = _in_force_positions(rules, m.valid_from, m.valid_to)
         mask = sum(1 << i for i in positions)
-        missing = [p for p in m.scope + m.except_scope if p != "ALL" and not prefix_masks.get(p, 0) & mask]
+        codes = list(dict.fromkeys(p for p in m.scope + m.except_scope if p != "ALL"))
+        missing = [p for p in codes if not prefix_masks.get(p, 0) & mask]
+        span = (f"{m.valid_from} to {m.valid_to or 'open'} ({rules.editions[positions[0]].edition} to "
+                f"{rules.editions[positions[-1]].edition})")
         if missing:
+            lost = [p for p in missing if not carry_masks.get(p, 0) & mask]
             found.scope_codes.append(
-                f"{m.table} {m.measure_id}: {len(missing)} scope code(s) match no line of the editions in force "
-                f"{m.valid_from} to {m.valid_to or 'open'} ({rules.editions[positions[0]].edition} to "
-                f"{rules.editions[positions[-1]].edition}), e.g. {', '.join(dotted(p) for p in missing[:5])}")
+                f"{m.table} {m.measure_id}: {len(missing)} scope code(s) are lines of no edition in force {span}; "
+                f"{len(missing) - len(lost)} of them met through the renumbering"
+                + (f", {len(lost)} not, e.g. {', '.join(dotted(p) for p in lost[:5])}" if lost else ", all"))
+        # Codes that some edition in force reaches neither by a line nor through the renumbering.
+        unreached = {p: mask & ~(prefix_masks.get(p, 0) | carry_masks.get(p, 0)) for p in codes
+                     if p not in missing}
+        unreached = {p: bits for p, bits in unreached.items() if bits}
+        if unreached:
+            examples = ", ".join(f"{dotted(p)} ({_bits_span(rules, bits)})" for p, bits in list(unreached.items())[:5])
+            found.scope_codes.append(
+                f"{m.table} {m.measure_id}: {len(unreached)} scope code(s) reach no line of some edition in force "
+                f"{span}, even through the renumbering, e.g. {examples}")
         if (m.valid_to is not None and m.valid_to <= FROM) or not m.heading.startswith("99"):
             continue
         code = m.heading.replace(".", "")

@@ -8,11 +8,12 @@ from tariffs.errors import InputError
 from tariffs.hts import dotted, normalise_code, prefixes
 from tariffs.known_at import parse_known_at
 from tariffs.rates import RateParseError, parse_special
+from tariffs.rules.hts_carry import matched_prefix, note as carry_note, related
 from tariffs.rules.hts_history import not_a_line
 from tariffs.rules.ruleset import is_country, load_rules
 
 
-def _status(m, rules, hts, origin, day, known, claims):
+def _status(m, rules, hts, origin, day, known, claims, carried=()):
     if not m.known_at(known):
         if m.recorded_at > known:
             return False, f"not yet known at {known} (recorded {m.recorded_at})"
@@ -25,6 +26,8 @@ def _status(m, rules, hts, origin, day, known, claims):
         return False, f"origin {origin} exempt ({';'.join(m.except_origins)})"
     if m.except_set and not m.except_set.isdisjoint(prefixes(hts)):
         return False, "product carved out of scope"
+    if m.except_set and any(matched_prefix(m.except_set, c.code) for c in carried):
+        return False, "product carved out of scope (through the HTS renumbering)"
     if m.claim and m.claim not in claims:
         return False, f"applies only when the line claims {m.claim}"
     hit = [c for c in m.except_claims if c in claims]
@@ -55,6 +58,7 @@ def show_measures(hts, origin, day, known_at=None, claims=None, rules_path=None,
     known = known_dt.date()
     claims = [c.upper() for c in claims or []]
     mfn = None
+    carried, edition = (), None
     if destination == "US":
         edition, fell_back = rules.edition_for(entry, known)
         line = rules.mfn_line(edition, code)
@@ -68,9 +72,25 @@ def show_measures(hts, origin, day, known_at=None, claims=None, rules_path=None,
         mfn = {"edition": edition.edition, "edition_fallback": fell_back, "description": line.description,
                "units": list(line.units), "general": line.general, "special": special, "column2": line.other,
                "rate_from": line.rate_from}
+        carried = related(rules, edition, code)
+    found = {m.measure_id: m for m in rules.candidates(code, jurisdiction)}
+    via, undecided = {}, {}
+    for c in carried:  # scopes written in the numbers of another edition (tariffs.rules.hts_carry)
+        for m in rules.candidates(c.code, jurisdiction):
+            if m.measure_id not in found:
+                found[m.measure_id] = m
+                via[m.measure_id] = carry_note(rules, matched_prefix(m.scope, c.code), c, code, edition)
+                outside = [e.code for e in carried if len(e.code) == 8 and matched_prefix(m.scope, e.code) is None]
+                if outside:  # as the engine: a scope naming only some of the related subheadings is not applied
+                    undecided[m.measure_id] = f"the scope does not name {', '.join(dotted(o) for o in outside)}"
     measures = []
-    for m in sorted(rules.candidates(code, jurisdiction), key=lambda m: (m.program, m.heading, m.valid_from)):
-        applies, reason = _status(m, rules, code, origin, entry, known, claims)
+    for m in sorted(found.values(), key=lambda m: (m.program, m.heading, m.valid_from)):
+        applies, reason = _status(m, rules, code, origin, entry, known, claims, carried)
+        if m.measure_id in undecided and applies:
+            applies, reason = False, (f"{via[m.measure_id]}; {undecided[m.measure_id]}: the number does not decide "
+                                      "whether it applies")
+        elif m.measure_id in via:
+            reason += f"; {via[m.measure_id]}"
         measures.append({"measure_id": m.measure_id, "program": m.program, "heading": m.heading, "kind": m.kind,
                          "rate": str(m.rate) if m.rate is not None else None,
                          "floor": str(m.floor) if m.floor is not None else None, "basis": m.basis,
