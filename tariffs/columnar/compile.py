@@ -267,6 +267,7 @@ def _compile_measures(rules, out: Compiled, code_arr, program_index, heading_id,
     has_floor = np.zeros(nm, bool)
     supported = np.ones(nm, bool)
     inc_code, inc_country, inc_measure = [], [], []
+    overlapping = False  # a measure reachable under two keys of one row (ALL and a country, ALL and prefixes)
     ex_keys, exc_keys = [], []
     for i, m in enumerate(measures):
         a["vf"][i], a["vt"][i] = day(m.valid_from), day(m.valid_to)
@@ -315,6 +316,8 @@ def _compile_measures(rules, out: Compiled, code_arr, program_index, heading_id,
                 lo, hi = bisect.bisect_left(code_list, prefix), bisect.bisect_left(code_list, prefix + "\uffff")
                 if hi > lo:
                     ranges.append((lo, hi))
+        overlapping |= (0 in countries and len(countries) > 1) or (
+            any(lo == n_codes for lo, _ in ranges) and len(ranges) > 1)
         code_idx = np.unique(np.concatenate([np.arange(lo, hi) for lo, hi in ranges])) if ranges else np.array([], int)
         for country in countries:
             inc_code.append(code_idx)
@@ -348,6 +351,7 @@ def _compile_measures(rules, out: Compiled, code_arr, program_index, heading_id,
                 kill_c.extend(hit)
     out.kills = (np.array(kill_e, np.int32), np.array(kill_c, np.int32))
     out.m = {**a, **i32, **i64, "has_floor": has_floor, "supported": supported,
+             "overlapping_keys": overlapping,
              "ids": np.array([m.measure_id for m in measures], dtype=object), "n": nm}
     out.conditions = [c for c, _ in sorted(conditions.items(), key=lambda kv: kv[1])]
     out.unsupported_measures = [m.measure_id for m, ok in zip(measures, supported) if not ok]

@@ -1,0 +1,164 @@
+"""Candidate (row, measure) pairs and the filters of tariffs.engine.measures, as array operations:
+scope x origin keys, validity and knowledge intervals, in-transit rows, claims, carve-outs,
+conditions, and exemptions / voids setting their targets aside."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tariffs.columnar.compile import Compiled
+from tariffs.columnar.inputs import MODES, Inputs
+
+
+@dataclass
+class Pairs:
+    row: np.ndarray
+    measure: np.ndarray
+    transit: np.ndarray
+
+    def take(self, keep: np.ndarray) -> "Pairs":
+        return Pairs(self.row[keep], self.measure[keep], self.transit[keep])
+
+
+def _expand(compiled: Compiled, rows: np.ndarray, keys: np.ndarray):
+    """Every measure listed under each row's key: (row, measure) arrays."""
+    table = compiled.incidence_keys
+    pos = np.searchsorted(table, keys)
+    pos_c = np.minimum(pos, len(table) - 1)
+    hit = (pos < len(table)) & (table[pos_c] == keys)
+    start = compiled.incidence_start[pos_c][hit]
+    count = compiled.incidence_start[pos_c + 1][hit] - start
+    rows = rows[hit]
+    total = int(count.sum())
+    out_rows = np.repeat(rows, count)
+    offsets = np.repeat(start - np.concatenate(([0], np.cumsum(count)[:-1])), count) + np.arange(total)
+    return out_rows, compiled.incidence_measures[offsets]
+
+
+def _in_sorted(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    if len(table) == 0 or len(keys) == 0:
+        return np.zeros(len(keys), bool)
+    pos = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+    return table[pos] == keys
+
+
+def candidates(compiled: Compiled, x: Inputs, rows: np.ndarray) -> Pairs:
+    nc = len(compiled.countries)
+    n_codes = len(compiled.codes)
+    code, origin = x.code[rows], x.origin[rows]
+    parts = [_expand(compiled, rows, code * nc + origin), _expand(compiled, rows, code * nc),
+             _expand(compiled, rows, np.full(len(rows), n_codes * nc) + origin),
+             _expand(compiled, rows, np.full(len(rows), n_codes * nc, np.int64))]
+    row = np.concatenate([p[0] for p in parts])
+    measure = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    if compiled.m.get("overlapping_keys"):
+        key = np.unique(row * compiled.m["n"] + measure)
+        row, measure = key // compiled.m["n"], key % compiled.m["n"]
+    return Pairs(row, measure, np.zeros(len(row), bool))
+
+
+def _condition_holds(compiled: Compiled, x: Inputs, clauses, rows: np.ndarray, entry_value: np.ndarray):
+    """tariffs.rules.conditions.evaluate for the columnar inputs (no metal origin or metal weights given)."""
+    holds = np.ones(len(rows), bool)
+    for clause in clauses:
+        if clause.kind == "metal_origin":
+            hit = np.full(len(rows), clause.op == "!=")  # not given: assumed not those countries
+        elif clause.kind == "share":
+            number = clause.number
+            if clause.name == "metal_weight_share":
+                hit = np.full(len(rows), clause.op in (">=", ">"))  # not given: assumed to meet the threshold
+            elif clause.name == "us_content_share":
+                # share = us / value against number = p / q, in integers; no share given counts as 0
+                p, q = number.as_integer_ratio()
+                value = x.value[rows]
+                has = x.has_us[rows] & (value > 0)
+                hit = _compare(np.where(has, x.us_content[rows] * q, 0), clause.op, np.where(has, p * value, p))
+            else:  # entry_value
+                p, q = number.as_integer_ratio()
+                hit = _compare(entry_value[rows] * q, clause.op, np.full(len(rows), p * 100))
+        else:
+            mode = np.array(MODES)[x.mode[rows]]
+            hit = np.isin(mode, clause.values)
+            hit = hit if clause.op == "=" else ~hit
+        holds &= hit
+    return holds
+
+
+def _compare(left, op, right):
+    return {"<=": left <= right, ">=": left >= right, "<": left < right, ">": left > right}[op]
+
+
+def resolve(compiled: Compiled, x: Inputs, rows: np.ndarray, entry_value: np.ndarray):
+    """(active charge pairs, declarations (row, program, heading) of the exemptions that apply)."""
+    M = compiled.m
+    pairs = candidates(compiled, x, rows)
+    r, m = pairs.row, pairs.measure
+    day, known = x.day[r], x.known[r]
+    keep = (M["rf"][m] <= known) & (known < M["rt"][m])
+    valid = (M["vf"][m] <= day) & (day < M["vt"][m])
+    loaded = x.loaded[r]
+    transit = (loaded != np.iinfo(np.int32).min) & (M["vt"][m] <= day) & (day < M["eb"][m]) & \
+        (loaded < M["lb"][m]) & (M["vf"][m] <= day)
+    keep &= valid | transit
+    pairs = Pairs(r[keep], m[keep], transit[keep])
+    r, m = pairs.row, pairs.measure
+    keep = compiled.origin_test.matches(M["origins"][m], x.origin[r], x.day[r], x.known[r])
+    pairs = pairs.take(keep)
+    r, m = pairs.row, pairs.measure
+    n_claims = max(len(compiled.claims), 1)
+    row_claims = x.claim_row * n_claims + x.claim_id
+    claim = M["claim"][m]
+    keep = (claim < 0) | _in_sorted(row_claims, r * n_claims + np.maximum(claim, 0))
+    keep &= ~_in_sorted(compiled.except_scope_keys, m * len(compiled.codes) + x.code[r])
+    exo = M["except_origins"][m]
+    has_exo = exo >= 0
+    if has_exo.any():
+        hit = np.zeros(len(r), bool)
+        hit[has_exo] = compiled.origin_test.matches(exo[has_exo], x.origin[r][has_exo], x.day[r][has_exo],
+                                                    x.known[r][has_exo])
+        keep &= ~hit
+    if len(x.claim_row) and len(compiled.except_claim_keys):
+        # except_claims: any claim of the row in the measure's list
+        starts = np.searchsorted(x.claim_row, r, "left")
+        ends = np.searchsorted(x.claim_row, r, "right")
+        count = ends - starts
+        sel = np.nonzero(count > 0)[0]
+        if len(sel):
+            reps = count[sel]
+            pair_of = np.repeat(sel, reps)
+            offs = np.repeat(starts[sel] - np.concatenate(([0], np.cumsum(reps)[:-1])), reps) + np.arange(reps.sum())
+            hit = _in_sorted(compiled.except_claim_keys, m[pair_of] * n_claims + x.claim_id[offs])
+            excepted = np.zeros(len(r), bool)
+            excepted[pair_of[hit]] = True
+            keep &= ~excepted
+    cond = M["condition"][m]
+    for cid in np.unique(cond[keep & (cond > 0)]):
+        sel = np.nonzero(keep & (cond == cid))[0]
+        keep[sel] &= _condition_holds(compiled, x, compiled.conditions[cid], r[sel], entry_value)
+    pairs = pairs.take(keep)
+    r, m = pairs.row, pairs.measure
+    # In transit: the newer row of the same measure family yields to the kept earlier one.
+    if pairs.transit.any():
+        nk = int(M["key"].max()) + 1
+        fam = r * nk + M["key"][m]
+        kept = np.unique(fam[pairs.transit])
+        pairs = pairs.take(pairs.transit | ~_in_sorted(kept, fam))
+        r, m = pairs.row, pairs.measure
+    kind = M["kind"][m]
+    charge = kind == 0
+    # Exemptions and voids set aside the charges they target; exemptions are declared at 0%.
+    ex = np.nonzero(~charge)[0]
+    nm = M["n"]
+    if len(ex):
+        kill_e, kill_c = compiled.kills
+        starts = np.searchsorted(kill_e, m[ex], "left")
+        ends = np.searchsorted(kill_e, m[ex], "right")
+        count = ends - starts
+        offs = np.repeat(starts - np.concatenate(([0], np.cumsum(count)[:-1])), count) + np.arange(count.sum())
+        killed = np.unique(np.repeat(r[ex], count) * nm + kill_c[offs])
+        charge &= ~_in_sorted(killed, r * nm + m)
+    declared = ex[kind[ex] == 1]
+    declared = declared[np.lexsort((m[declared], r[declared]))]
+    declarations = (r[declared], M["program"][m[declared]], M["heading"][m[declared]])
+    return pairs.take(charge), declarations
