@@ -131,7 +131,7 @@ def price(compiled: Compiled, frame: pd.DataFrame, known_at=None) -> pd.DataFram
     entry_duties = _entry_sum(x, np.where(ok, line_duty, 0), order)
     fio = _entry_sum(x, np.where(ok, x.fio, 0), order)
     landed = entry_value + fio + entry_duties + mpf + hmf
-    out = {"path": np.where(ok, "columnar", None)}
+    out = {"path": pd.array(np.where(ok, "columnar", None), dtype="string")}
     zero = np.zeros(n, np.int64)
     out["duty_mfn_cents"] = np.where(ok & ~de_minimis, mfn.cents, 0)
     for name in sorted({programs[p] for p in set(compiled.m["program"].tolist())}):
