@@ -129,7 +129,7 @@ class Compiled:
     incidence_measures: np.ndarray | None = None
     except_scope_keys: np.ndarray | None = None  # sorted measure * n_codes + code carved out
     except_claim_keys: np.ndarray | None = None  # sorted measure * n_claims + claim
-    kills: tuple | None = None  # (exemption measure, charge measure) pairs it sets aside, sorted by exemption
+    kills: np.ndarray | None = None  # [target group, measure]: the exemptions of the group set the charge aside
     conditions: list = field(default_factory=list)  # condition id -> tuple of Clause
     stacking: list = field(default_factory=list)
     special_programs: dict = field(default_factory=dict)  # indicator idx -> list of program rows
@@ -151,6 +151,16 @@ def _matches(pattern: str, program: str, heading: str) -> bool:
         if prog == program and fnmatchcase(heading, head or "*"):
             return True
     return False
+
+
+BUCKET_BASE = int(day(__import__("datetime").date(2018, 1, 1)))
+BUCKET_DAYS = 91
+N_BUCKETS = 40  # quarters from 2018; the last is open-ended
+
+
+def bucket_of(days):
+    """The time bucket of entry dates (int days): quarters from 2018-01-01, clipped at both ends."""
+    return np.clip((np.asarray(days, np.int64) - BUCKET_BASE) // BUCKET_DAYS, 0, N_BUCKETS - 1)
 
 
 def compile_rules(rules) -> Compiled:
@@ -330,27 +340,38 @@ def _compile_measures(rules, out: Compiled, code_arr, program_index, heading_id,
             exc_keys.append(i * len(claims) + claims[c])
     key = np.concatenate(inc_code).astype(np.int64) * nc + np.concatenate(inc_country)
     meas = np.concatenate(inc_measure)
-    order = np.lexsort((meas, key))
-    key, meas = key[order], meas[order]
-    uniq, start = np.unique(key, return_index=True)
+    # Time buckets: a measure is listed in every bucket its validity (extended to entered_before for
+    # goods in transit) overlaps, so a row meets only the versions of its own period.
+    end = np.maximum(a["vt"].astype(np.int64), np.where(a["lb"] > -(2**31), a["eb"].astype(np.int64), 0))
+    b_lo = bucket_of(a["vf"].astype(np.int64))[meas]
+    b_hi = bucket_of(np.maximum(end - 1, a["vf"]))[meas]
+    span = b_hi - b_lo + 1
+    key = np.repeat(key, span)
+    meas = np.repeat(meas, span)
+    bucket = np.repeat(b_lo - np.concatenate(([0], np.cumsum(span)[:-1])), span) + np.arange(int(span.sum()))
+    key = bucket * ((n_codes + 1) * nc) + key
+    combined = np.sort(key * nm + meas)
+    key, meas = combined // nm, (combined % nm).astype(np.int32)
+    first = np.concatenate(([True], key[1:] != key[:-1]))
+    uniq, start = key[first], np.nonzero(first)[0]
     out.incidence_keys, out.incidence_start = uniq, np.append(start, len(key)).astype(np.int64)
     out.incidence_measures = meas
     out.except_scope_keys = np.unique(np.concatenate(ex_keys)) if ex_keys else np.array([], np.int64)
     out.except_claim_keys = np.unique(np.array(exc_keys, np.int64))
-    kill_e, kill_c = [], []
-    charges: dict[tuple, list[int]] = {}
-    for c, mc in enumerate(measures):
-        if mc.kind == "charge":
-            charges.setdefault((mc.program, mc.heading), []).append(c)
+    # Exemptions and voids grouped by their target list: kills[g][c] = the group sets charge c aside.
+    groups: dict[tuple, int] = {}
+    target_group = np.full(nm, -1, np.int32)
     for e, me in enumerate(measures):
-        if me.kind == "charge":
-            continue
-        for (program, heading), hit in charges.items():
-            if any(_matches(t, program, heading) for t in me.targets):
-                kill_e.extend([e] * len(hit))
-                kill_c.extend(hit)
-    out.kills = (np.array(kill_e, np.int32), np.array(kill_c, np.int32))
+        if me.kind != "charge":
+            target_group[e] = groups.setdefault(tuple(me.targets), len(groups))
+    kills = np.zeros((max(len(groups), 1), nm), bool)
+    for targets, g in groups.items():
+        kills[g] = [mc.kind == "charge" and any(_matches(t, mc.program, mc.heading) for t in targets)
+                    for mc in measures]
+    out.kills = kills
+    i32["target_group"] = target_group
     out.m = {**a, **i32, **i64, "has_floor": has_floor, "supported": supported,
+             "has_except_scope": np.array([bool(m.except_scope) for m in measures]),
              "overlapping_keys": overlapping,
              "ids": np.array([m.measure_id for m in measures], dtype=object), "n": nm}
     out.conditions = [c for c, _ in sorted(conditions.items(), key=lambda kv: kv[1])]

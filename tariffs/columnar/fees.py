@@ -7,7 +7,7 @@ import numpy as np
 
 from tariffs.columnar.compile import Compiled
 from tariffs.columnar.inputs import MODES, Inputs
-from tariffs.columnar.tables import RATE_SCALE, round_half_up
+from tariffs.columnar.tables import RATE_SCALE, distinct_small, round_half_up
 
 FORMAL, INFORMAL, DE_MINIMIS = 0, 1, 2
 
@@ -82,7 +82,7 @@ def entry_fees(compiled: Compiled, x: Inputs, kind, e_day, e_known, e_mode, e_va
         idx = np.nonzero(sel)[0]
         row = _fee(compiled, "mpf", name, e_day[idx], e_known[idx])
         ok[idx[row < 0]] = False
-        for i in np.unique(row[row >= 0]):
+        for i in distinct_small(row[row >= 0]):
             f = fees[i]
             sub = idx[row == i]
             base = e_mpf_base[sub]
@@ -96,7 +96,7 @@ def entry_fees(compiled: Compiled, x: Inputs, kind, e_day, e_known, e_mode, e_va
                 amount = np.minimum(amount, f["maximum"])
             mpf[sub] = np.where(base > 0, amount, 0)
         row = _fee(compiled, "hmf", name, e_day[idx], e_known[idx])
-        for i in np.unique(row[row >= 0]):
+        for i in distinct_small(row[row >= 0]):
             f = fees[i]
             sub = idx[row == i]
             modes = f["modes"]

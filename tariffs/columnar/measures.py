@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tariffs.columnar.compile import Compiled
+from tariffs.columnar.compile import Compiled, bucket_of
 from tariffs.columnar.inputs import MODES, Inputs
+from tariffs.columnar.tables import distinct_small, sorted_unique
 
 
 @dataclass
@@ -47,13 +48,14 @@ def candidates(compiled: Compiled, x: Inputs, rows: np.ndarray) -> Pairs:
     nc = len(compiled.countries)
     n_codes = len(compiled.codes)
     code, origin = x.code[rows], x.origin[rows]
-    parts = [_expand(compiled, rows, code * nc + origin), _expand(compiled, rows, code * nc),
-             _expand(compiled, rows, np.full(len(rows), n_codes * nc) + origin),
-             _expand(compiled, rows, np.full(len(rows), n_codes * nc, np.int64))]
+    bucket = bucket_of(x.day[rows]) * ((n_codes + 1) * nc)
+    parts = [_expand(compiled, rows, bucket + code * nc + origin), _expand(compiled, rows, bucket + code * nc),
+             _expand(compiled, rows, bucket + n_codes * nc + origin),
+             _expand(compiled, rows, bucket + n_codes * nc)]
     row = np.concatenate([p[0] for p in parts])
     measure = np.concatenate([p[1] for p in parts]).astype(np.int64)
     if compiled.m.get("overlapping_keys"):
-        key = np.unique(row * compiled.m["n"] + measure)
+        key = sorted_unique(row * compiled.m["n"] + measure)
         row, measure = key // compiled.m["n"], key % compiled.m["n"]
     return Pairs(row, measure, np.zeros(len(row), bool))
 
@@ -109,8 +111,11 @@ def resolve(compiled: Compiled, x: Inputs, rows: np.ndarray, entry_value: np.nda
     n_claims = max(len(compiled.claims), 1)
     row_claims = x.claim_row * n_claims + x.claim_id
     claim = M["claim"][m]
-    keep = (claim < 0) | _in_sorted(row_claims, r * n_claims + np.maximum(claim, 0))
-    keep &= ~_in_sorted(compiled.except_scope_keys, m * len(compiled.codes) + x.code[r])
+    keep = claim < 0
+    sub = np.nonzero(~keep)[0]
+    keep[sub] = _in_sorted(row_claims, r[sub] * n_claims + claim[sub])
+    sub = np.nonzero(keep & M["has_except_scope"][m])[0]
+    keep[sub] = ~_in_sorted(compiled.except_scope_keys, m[sub] * len(compiled.codes) + x.code[r[sub]])
     exo = M["except_origins"][m]
     has_exo = exo >= 0
     if has_exo.any():
@@ -133,7 +138,7 @@ def resolve(compiled: Compiled, x: Inputs, rows: np.ndarray, entry_value: np.nda
             excepted[pair_of[hit]] = True
             keep &= ~excepted
     cond = M["condition"][m]
-    for cid in np.unique(cond[keep & (cond > 0)]):
+    for cid in distinct_small(cond[keep & (cond > 0)]):
         sel = np.nonzero(keep & (cond == cid))[0]
         keep[sel] &= _condition_holds(compiled, x, compiled.conditions[cid], r[sel], entry_value)
     pairs = pairs.take(keep)
@@ -142,22 +147,27 @@ def resolve(compiled: Compiled, x: Inputs, rows: np.ndarray, entry_value: np.nda
     if pairs.transit.any():
         nk = int(M["key"].max()) + 1
         fam = r * nk + M["key"][m]
-        kept = np.unique(fam[pairs.transit])
+        kept = np.sort(fam[pairs.transit])
         pairs = pairs.take(pairs.transit | ~_in_sorted(kept, fam))
         r, m = pairs.row, pairs.measure
     kind = M["kind"][m]
     charge = kind == 0
     # Exemptions and voids set aside the charges they target; exemptions are declared at 0%.
     ex = np.nonzero(~charge)[0]
-    nm = M["n"]
     if len(ex):
-        kill_e, kill_c = compiled.kills
-        starts = np.searchsorted(kill_e, m[ex], "left")
-        ends = np.searchsorted(kill_e, m[ex], "right")
-        count = ends - starts
-        offs = np.repeat(starts - np.concatenate(([0], np.cumsum(count)[:-1])), count) + np.arange(count.sum())
-        killed = np.unique(np.repeat(r[ex], count) * nm + kill_c[offs])
-        charge &= ~_in_sorted(killed, r * nm + m)
+        groups = M["target_group"][m[ex]]
+        has_ex = np.zeros(x.n, bool)
+        has_ex[r[ex]] = True
+        exposed = np.nonzero(charge & compiled.kills.any(axis=0)[m] & has_ex[r])[0]
+        er, em = r[exposed], m[exposed]
+        killed = np.zeros(len(exposed), bool)
+        present = np.zeros(x.n, bool)
+        for g in distinct_small(groups):
+            rows_g = r[ex][groups == g]
+            present[rows_g] = True
+            killed |= present[er] & compiled.kills[g][em]
+            present[rows_g] = False
+        charge[exposed[killed]] = False
     declared = ex[kind[ex] == 1]
     declared = declared[np.lexsort((m[declared], r[declared]))]
     declarations = (r[declared], M["program"][m[declared]], M["heading"][m[declared]])

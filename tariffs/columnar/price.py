@@ -19,6 +19,7 @@ from tariffs.columnar.inputs import Inputs, parse_inputs
 from tariffs.columnar.measures import resolve
 from tariffs.columnar.mfn import price_mfn
 from tariffs.columnar.stacking import amounts, stack
+from tariffs.columnar.tables import distinct_small, sorted_unique, unique_inverse
 
 UNSUPPORTED = (
     "destination other than US (EU and Taiwan: CBAM, VAT, zones)",
@@ -53,14 +54,14 @@ def _headings(compiled: Compiled, x: Inputs, rows: np.ndarray, charge, declarati
     # declarations: the first program that declared a heading on the row gives its rank
     d_row, d_prog, d_head = declarations
     dkey = d_row * nh + d_head
-    _, first = np.unique(dkey, return_index=True)
+    _, _, first = unique_inverse(dkey)
     d_row, d_prog, d_head = d_row[first], d_prog[first], d_head[first]
     c_row, c_prog, c_head = charge
     row = np.concatenate([c_row, d_row]).astype(np.int64)
     rk = rank[np.concatenate([c_prog, d_prog]).astype(np.int64)].astype(np.int64)
     head = np.concatenate([c_head, d_head]).astype(np.int64)
     width = 1024 * nh
-    key = np.unique(row * width + rk * nh + hpos[head])
+    key = sorted_unique(row * width + rk * nh + hpos[head])
     row, rest = key // width, key % width
     head_sorted = np.argsort(hpos)[rest % nh]  # back to heading index
     counts = np.bincount(row, minlength=n)
@@ -72,7 +73,14 @@ def _headings(compiled: Compiled, x: Inputs, rows: np.ndarray, charge, declarati
         slot = np.arange(len(row)) - start[row]
         matrix = np.zeros((n, max_k), np.int64)
         matrix[row, slot] = head_sorted + 1
-        uniq, inverse = np.unique(matrix, axis=0, return_inverse=True)
+        if max_k * 10 <= 62 and nh < 1023:
+            packed = np.zeros(n, np.int64)
+            for k in range(max_k):
+                packed = (packed << 10) | matrix[:, k]
+            _, inverse, first_row = unique_inverse(packed)
+            uniq = matrix[first_row]
+        else:
+            uniq, inverse = np.unique(matrix, axis=0, return_inverse=True)
         names = np.array(compiled.headings + [""], dtype=object)
         texts = [";".join(names[v - 1] for v in u if v) + (";" if u.any() else "") for u in uniq]
         combo = inverse.reshape(-1)
@@ -112,7 +120,7 @@ def price(compiled: Compiled, frame: pd.DataFrame, known_at=None) -> pd.DataFram
     programs = compiled.programs
     line_duty = mfn.cents.copy()
     by_program = {}
-    for p in np.unique(c_prog):
+    for p in distinct_small(c_prog):
         sel = c_prog == p
         by_program[programs[p]] = _row_sum(n, c_row[sel], c_cents[sel])
         line_duty += by_program[programs[p]]

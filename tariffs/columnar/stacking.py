@@ -8,7 +8,7 @@ import numpy as np
 from tariffs.columnar.compile import METAL_OF_BASIS, Compiled
 from tariffs.columnar.inputs import Inputs
 from tariffs.columnar.measures import Pairs
-from tariffs.columnar.tables import RATE_SCALE, round_half_up
+from tariffs.columnar.tables import RATE_SCALE, round_half_up, sorted_unique
 
 
 def stack(compiled: Compiled, x: Inputs, pairs: Pairs):
@@ -89,7 +89,7 @@ def amounts(compiled: Compiled, x: Inputs, pairs: Pairs, alive: np.ndarray, cove
     loser, winner = covers
     covered = np.zeros(len(r), bool)
     if len(loser):
-        key = np.unique(loser.astype(np.int64) * len(r) + winner)
+        key = sorted_unique(loser.astype(np.int64) * len(r) + winner)
         loser, winner = key // len(r), key % len(r)
         wb = basis[winner]
         covered_value = np.zeros(len(r), np.int64)

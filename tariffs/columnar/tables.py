@@ -105,3 +105,27 @@ class OriginTest:
             j = np.minimum(idx, len(self.keys) - 1)
             hit |= live & (self.vf[j] <= days) & (days < self.vt[j]) & (self.rf[j] <= known) & (known < self.rt[j])
         return hit
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique by sorting (numpy's hash-based unique is pathologically slow on some int64 keys)."""
+    if len(values) == 0:
+        return values
+    s = np.sort(values)
+    return s[np.concatenate(([True], s[1:] != s[:-1]))]
+
+
+def unique_inverse(values: np.ndarray):
+    """(sorted uniques, inverse, index of the first occurrence of each unique), by a stable sort."""
+    order = np.argsort(values, kind="stable")
+    s = values[order]
+    start = np.concatenate(([True], s[1:] != s[:-1])) if len(s) else np.zeros(0, bool)
+    ids = np.cumsum(start) - 1
+    inverse = np.empty(len(values), np.int64)
+    inverse[order] = ids
+    return s[start], inverse, order[start]
+
+
+def distinct_small(values: np.ndarray) -> np.ndarray:
+    """Distinct non-negative small ints (condition ids, program ids, ...)."""
+    return np.nonzero(np.bincount(values))[0] if len(values) else values
