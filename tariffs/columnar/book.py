@@ -38,9 +38,12 @@ def _codes(rules, rng, n: int) -> np.ndarray:
     chapters = np.array([c[:2] for c in codes])
     uniq, first, count = np.unique(chapters, return_index=True, return_counts=True)
     pick_chapter = rng.integers(0, len(uniq), n)
+    pick_chapter[:len(uniq)] = np.arange(len(uniq))[:n]  # every chapter at least once
     by_chapter = first[pick_chapter] + (rng.random(n) * count[pick_chapter]).astype(np.int64)
     uniform = rng.integers(0, len(codes), n)
-    return codes[np.where(rng.random(n) < 0.5, by_chapter, uniform)]
+    chosen = np.where(rng.random(n) < 0.5, by_chapter, uniform)
+    chosen[:len(uniq)] = by_chapter[:len(uniq)]
+    return codes[chosen]
 
 
 def _money(cents: np.ndarray) -> np.ndarray:
@@ -63,6 +66,7 @@ def generate_book(rules, n: int, seed: int = 0, known_now: str = "2026-11-21", e
     edges = np.array([(d - EPOCH).days for d in change_dates(rules)])
     on_edge = rng.random(n) < 0.3
     days = np.where(on_edge, edges[rng.integers(0, len(edges), n)], days)
+    days[-min(len(edges), n):] = edges[:n]  # every change date (and the day before) at least once
     entry_date = np.datetime_as_string(days.astype("datetime64[D]"))
     # value: log-uniform 1 USD .. 5 million, with a share of small (de minimis / informal) entries
     cents = np.exp(rng.uniform(np.log(100), np.log(5e8), n)).astype(np.int64)

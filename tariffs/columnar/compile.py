@@ -127,6 +127,8 @@ class Compiled:
     incidence_keys: np.ndarray | None = None  # unique sorted code * NC + country (code = n_codes: ALL scope)
     incidence_start: np.ndarray | None = None
     incidence_measures: np.ndarray | None = None
+    all_scope_start: np.ndarray | None = None  # [bucket, country]: measures of scope ALL
+    all_scope_count: np.ndarray | None = None
     except_scope_keys: np.ndarray | None = None  # sorted measure * n_codes + code carved out
     except_claim_keys: np.ndarray | None = None  # sorted measure * n_claims + claim
     kills: np.ndarray | None = None  # [target group, measure]: the exemptions of the group set the charge aside
@@ -355,6 +357,11 @@ def _compile_measures(rules, out: Compiled, code_arr, program_index, heading_id,
     first = np.concatenate(([True], key[1:] != key[:-1]))
     uniq, start = key[first], np.nonzero(first)[0]
     out.incidence_keys, out.incidence_start = uniq, np.append(start, len(key)).astype(np.int64)
+    grid = (np.arange(N_BUCKETS)[:, None] * ((n_codes + 1) * nc) + n_codes * nc + np.arange(nc)[None, :])
+    pos = np.minimum(np.searchsorted(uniq, grid), len(uniq) - 1)
+    found = uniq[pos] == grid
+    out.all_scope_start = np.where(found, out.incidence_start[pos], 0)
+    out.all_scope_count = np.where(found, out.incidence_start[pos + 1] - out.incidence_start[pos], 0)
     out.incidence_measures = meas
     out.except_scope_keys = np.unique(np.concatenate(ex_keys)) if ex_keys else np.array([], np.int64)
     out.except_claim_keys = np.unique(np.array(exc_keys, np.int64))

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tariffs.columnar.compile import CHAPTER99, Compiled
-from tariffs.columnar.tables import EPOCH, QUANTITY_SCALE
+from tariffs.columnar.tables import EPOCH, group_reduce
 from tariffs.hts import canonical_unit
 
 MODES = ("ocean", "air", "truck", "rail", "mail")
@@ -80,19 +80,20 @@ def _empty(arr: pa.Array | None, n: int) -> np.ndarray:
 
 
 def _decimal(arr: pa.Array | None, n: int, places: int, max_int_digits: int):
-    """(scaled int64, given, exact): '1234.5' with places=2 -> 123450."""
+    """(scaled int64, given, exact): '1234.5' with places=2 -> 123450.
+
+    Arrow parses the text into a decimal128 of that scale; its storage is the scaled integer
+    (little-endian, low 64 bits first), read without any float."""
     if arr is None:
         return np.zeros(n, np.int64), np.zeros(n, bool), np.ones(n, bool)
     given = ~_empty(arr, n)
-    parts = pc.extract_regex(arr, rf"^(?P<i>\d{{1,{max_int_digits}}})(?:\.(?P<f>\d{{0,{places}}}))?$")
-    valid = pc.is_valid(parts).to_numpy(zero_copy_only=False)
-    whole = pc.struct_field(parts, "i")
-    frac = pc.struct_field(parts, "f")
-    whole = pc.cast(pc.if_else(pc.is_valid(parts), whole, "0"), pa.int64()).to_numpy(zero_copy_only=False)
-    frac = pc.utf8_rpad(pc.fill_null(pc.if_else(pc.is_valid(parts), frac, ""), ""), places, "0")
-    frac = pc.cast(pc.if_else(pc.equal(pc.utf8_length(frac), 0), "0", frac), pa.int64()).to_numpy(
-        zero_copy_only=False)
-    value = whole * 10**places + frac
+    shaped = pc.match_substring_regex(arr, rf"^\d{{1,{max_int_digits}}}(\.\d{{1,{places}}})?$")
+    decimal = pc.cast(pc.if_else(shaped, arr, "0"), pa.decimal128(18, places))
+    if isinstance(decimal, pa.ChunkedArray):
+        decimal = decimal.combine_chunks()
+    words = np.frombuffer(decimal.buffers()[1], dtype=np.int64)
+    value = words[2 * decimal.offset::2][:n].copy()
+    valid = shaped.to_numpy(zero_copy_only=False)
     return np.where(valid, value, 0), given, valid | ~given
 
 
@@ -102,9 +103,13 @@ def _dates(arr: pa.Array | None, n: int):
         return np.full(n, NONE, np.int32), np.zeros(n, bool), np.ones(n, bool)
     given = ~_empty(arr, n)
     shaped = pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}$")
-    parsed = pc.strptime(pc.if_else(shaped, arr, "1970-01-01"), format="%Y-%m-%d", unit="s", error_is_null=True)
-    days = pc.cast(pc.cast(parsed, pa.date32()), pa.int32())
-    valid = pc.and_(shaped, pc.is_valid(days)).to_numpy(zero_copy_only=False)
+    try:
+        days = pc.cast(pc.cast(pc.if_else(shaped, arr, "1970-01-01"), pa.date32()), pa.int32())
+        valid = shaped.to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:  # a well-shaped but impossible date (2025-02-30): parse leniently
+        parsed = pc.strptime(pc.if_else(shaped, arr, "1970-01-01"), format="%Y-%m-%d", unit="s", error_is_null=True)
+        days = pc.cast(pc.cast(parsed, pa.date32()), pa.int32())
+        valid = pc.and_(shaped, pc.is_valid(days)).to_numpy(zero_copy_only=False)
     days = pc.fill_null(days, 0).to_numpy(zero_copy_only=False).astype(np.int32)
     return np.where(valid, days, NONE), given, valid | ~given
 
@@ -240,10 +245,9 @@ def parse_inputs(compiled: Compiled, frame: pd.DataFrame, known_at: dt.date) -> 
         entry = entry.astype(np.int64)
         n_entries = int(entry.max()) + 1 if n else 0
         for values in (day, filed, known, mode):
-            lo = np.full(n_entries, np.iinfo(np.int64).max)
-            hi = np.full(n_entries, np.iinfo(np.int64).min)
-            np.minimum.at(lo, entry, values)
-            np.maximum.at(hi, entry, values)
+            values = values.astype(np.int64)
+            lo = group_reduce(np.minimum, entry, values, n_entries, np.iinfo(np.int64).max)
+            hi = group_reduce(np.maximum, entry, values, n_entries, np.iinfo(np.int64).min)
             ok &= (lo == hi)[entry]
         bad_entry = np.zeros(n_entries, bool)
         bad_entry[entry[~ok]] = True

@@ -22,19 +22,33 @@ class Pairs:
         return Pairs(self.row[keep], self.measure[keep], self.transit[keep])
 
 
+def _ranges(compiled: Compiled, rows: np.ndarray, start: np.ndarray, count: np.ndarray):
+    """(row, measure) for every measure in incidence_measures[start:start + count] of each row."""
+    total = int(count.sum())
+    out_rows = np.repeat(rows, count)
+    offsets = np.repeat(start - np.concatenate(([0], np.cumsum(count)[:-1])), count) + np.arange(total)
+    return out_rows, compiled.incidence_measures[offsets]
+
+
 def _expand(compiled: Compiled, rows: np.ndarray, keys: np.ndarray):
-    """Every measure listed under each row's key: (row, measure) arrays."""
+    """Every measure listed under each row's key. Queries are sorted first: a sorted search walks the
+    key table in order instead of jumping around it."""
+    order = np.argsort(keys, kind="stable")
+    rows, keys = rows[order], keys[order]
     table = compiled.incidence_keys
     pos = np.searchsorted(table, keys)
     pos_c = np.minimum(pos, len(table) - 1)
     hit = (pos < len(table)) & (table[pos_c] == keys)
     start = compiled.incidence_start[pos_c][hit]
     count = compiled.incidence_start[pos_c + 1][hit] - start
-    rows = rows[hit]
-    total = int(count.sum())
-    out_rows = np.repeat(rows, count)
-    offsets = np.repeat(start - np.concatenate(([0], np.cumsum(count)[:-1])), count) + np.arange(total)
-    return out_rows, compiled.incidence_measures[offsets]
+    return _ranges(compiled, rows[hit], start, count)
+
+
+def _expand_all_scope(compiled: Compiled, rows: np.ndarray, bucket: np.ndarray, country: np.ndarray):
+    """Measures of scope ALL for (bucket, country): a dense table lookup."""
+    start = compiled.all_scope_start[bucket, country]
+    count = compiled.all_scope_count[bucket, country]
+    return _ranges(compiled, rows, start, count)
 
 
 def _in_sorted(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -48,10 +62,10 @@ def candidates(compiled: Compiled, x: Inputs, rows: np.ndarray) -> Pairs:
     nc = len(compiled.countries)
     n_codes = len(compiled.codes)
     code, origin = x.code[rows], x.origin[rows]
-    bucket = bucket_of(x.day[rows]) * ((n_codes + 1) * nc)
+    b = bucket_of(x.day[rows])
+    bucket = b * ((n_codes + 1) * nc)
     parts = [_expand(compiled, rows, bucket + code * nc + origin), _expand(compiled, rows, bucket + code * nc),
-             _expand(compiled, rows, bucket + n_codes * nc + origin),
-             _expand(compiled, rows, bucket + n_codes * nc)]
+             _expand_all_scope(compiled, rows, b, origin), _expand_all_scope(compiled, rows, b, np.zeros_like(b))]
     row = np.concatenate([p[0] for p in parts])
     measure = np.concatenate([p[1] for p in parts]).astype(np.int64)
     if compiled.m.get("overlapping_keys"):

@@ -19,7 +19,7 @@ from tariffs.columnar.inputs import Inputs, parse_inputs
 from tariffs.columnar.measures import resolve
 from tariffs.columnar.mfn import price_mfn
 from tariffs.columnar.stacking import amounts, stack
-from tariffs.columnar.tables import distinct_small, sorted_unique, unique_inverse
+from tariffs.columnar.tables import distinct_small, group_reduce, sorted_unique, unique_inverse
 
 UNSUPPORTED = (
     "destination other than US (EU and Taiwan: CBAM, VAT, zones)",
@@ -107,7 +107,7 @@ def price(compiled: Compiled, frame: pd.DataFrame, known_at=None) -> pd.DataFram
     bad[x.entry[~ok]] = True
     ok &= ~bad[x.entry]
     value = np.where(ok, x.value, 0)
-    order = np.argsort(x.entry, kind="stable") if "entry" in frame.columns else None
+    order = True if "entry" in frame.columns else None
     entry_value = _entry_sum(x, value, order)
     rows = np.nonzero(ok)[0]
     pairs, declared = resolve(compiled, x, rows, entry_value[x.entry])
@@ -158,23 +158,17 @@ def price(compiled: Compiled, frame: pd.DataFrame, known_at=None) -> pd.DataFram
 
 
 def _row_sum(n: int, rows: np.ndarray, cents: np.ndarray) -> np.ndarray:
-    total = np.zeros(n, np.int64)
-    np.add.at(total, rows, cents)
-    return total
+    return group_reduce(np.add, rows, cents.astype(np.int64), n, 0)
 
 
 def _entry_sum(x: Inputs, values: np.ndarray, order) -> np.ndarray:
     if order is None:
         return values.astype(np.int64).copy()
-    total = np.zeros(x.n_entries, np.int64)
-    np.add.at(total, x.entry, values.astype(np.int64))
-    return total
+    return group_reduce(np.add, x.entry, values.astype(np.int64), x.n_entries, 0)
 
 
 def _entry_first(x: Inputs, order) -> np.ndarray:
     """The first row of each entry."""
     if order is None:
         return np.arange(x.n)
-    first = np.full(x.n_entries, x.n, np.int64)
-    np.minimum.at(first, x.entry, np.arange(x.n))
-    return first
+    return group_reduce(np.minimum, x.entry, np.arange(x.n, dtype=np.int64), x.n_entries, x.n)

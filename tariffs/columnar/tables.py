@@ -129,3 +129,19 @@ def unique_inverse(values: np.ndarray):
 def distinct_small(values: np.ndarray) -> np.ndarray:
     """Distinct non-negative small ints (condition ids, program ids, ...)."""
     return np.nonzero(np.bincount(values))[0] if len(values) else values
+
+
+def group_reduce(ufunc, index: np.ndarray, values: np.ndarray, size: int, fill) -> np.ndarray:
+    """out[g] = ufunc.reduce(values[index == g]) (``fill`` for empty groups), in integers, by a stable
+    sort (skipped when ``index`` is already non-decreasing) and ``reduceat``."""
+    out = np.full(size, fill, dtype=np.result_type(values, np.int64))
+    if len(index) == 0:
+        return out
+    if np.all(index[1:] >= index[:-1]):
+        s_idx, s_val = index, values
+    else:
+        order = np.argsort(index, kind="stable")
+        s_idx, s_val = index[order], values[order]
+    starts = np.nonzero(np.concatenate(([True], s_idx[1:] != s_idx[:-1])))[0]
+    out[s_idx[starts]] = ufunc.reduceat(s_val, starts)
+    return out
