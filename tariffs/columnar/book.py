@@ -97,7 +97,7 @@ def generate_book(rules, n: int, seed: int = 0, known_now: str = "2026-11-21", e
         frame["freight"] = np.where(rng.random(n) < 0.3, _money(rng.integers(0, 500_000, n)), "")
     book = pd.DataFrame(frame)
     if entries:
-        book["entry"] = _entries(rng, n, book)
+        book["entry"] = _entries(rng, n, book, protect=min(len(edges), n))
     return book
 
 
@@ -136,12 +136,12 @@ def _quantities(rules, rng, hts: np.ndarray, frame: dict) -> None:
     frame["net_weight_kg"] = np.where(rng.random(n) < 0.2, (qty // 1000).astype(str), "")
 
 
-def _entries(rng, n: int, book: pd.DataFrame) -> np.ndarray:
+def _entries(rng, n: int, book: pd.DataFrame, protect: int = 0) -> np.ndarray:
     """Most lines are one-line entries; about a tenth are grouped into entries of 2 to 5 lines that
     share the first line's date, mode and knowledge (large ones reach the MPF maximum, small ones
     its minimum)."""
     entry = np.arange(n)
-    blocks = np.arange(0, n, 5)
+    blocks = np.arange(0, max(n - protect - 5, 0), 5)  # the last ``protect`` rows keep their own dates
     multi = blocks[rng.random(len(blocks)) < 0.1]  # non-overlapping blocks of five rows
     sizes = rng.integers(2, 6, len(multi))
     for k in range(1, 5):
