@@ -139,7 +139,7 @@ def price(compiled: Compiled, frame: pd.DataFrame, known_at=None) -> pd.DataFram
     entry_duties = _entry_sum(x, np.where(ok, line_duty, 0), order)
     fio = _entry_sum(x, np.where(ok, x.fio, 0), order)
     landed = entry_value + fio + entry_duties + mpf + hmf
-    out = {"path": pd.array(np.where(ok, "columnar", None), dtype="string")}
+    out = {"path": pd.Series(np.where(ok, "columnar", None), index=frame.index, dtype=object).to_numpy()}
     zero = np.zeros(n, np.int64)
     out["duty_mfn_cents"] = np.where(ok & ~de_minimis, mfn.cents, 0)
     for name in sorted({programs[p] for p in set(compiled.m["program"].tolist())}):
@@ -153,6 +153,7 @@ def price(compiled: Compiled, frame: pd.DataFrame, known_at=None) -> pd.DataFram
                          tuple(np.concatenate([a, b]).astype(np.int64) for a, b in zip(declared, stack_declared)))
     headings = pc.if_else(pa.array(ok), headings, pa.scalar(None, pa.string()))
     result = pd.DataFrame(out, index=frame.index)
+    result["path"] = pd.Series(out["path"], index=frame.index, dtype=object)
     result["headings"] = pd.array(headings, dtype="string[pyarrow]") if n else pd.array([], dtype="string")
     return result
 
