@@ -79,39 +79,62 @@ def _empty(arr: pa.Array | None, n: int) -> np.ndarray:
     return pc.equal(pc.utf8_length(arr), 0).to_numpy(zero_copy_only=False)
 
 
+def _subset(arr: pa.Array, n: int):
+    """(positions of the non-empty values, those values): sparse columns are parsed where given."""
+    given = ~_empty(arr, n)
+    if given.all():
+        return given, None, arr
+    where = np.nonzero(given)[0]
+    return given, where, arr.take(pa.array(where))
+
+
 def _decimal(arr: pa.Array | None, n: int, places: int, max_int_digits: int):
     """(scaled int64, given, exact): '1234.5' with places=2 -> 123450.
 
     Arrow parses the text into a decimal128 of that scale; its storage is the scaled integer
-    (little-endian, low 64 bits first), read without any float."""
+    (little-endian, low 64 bits first), read without any float. Text that is not plain digits
+    with at most ``places`` decimals is not read (the row goes to the scalar engine)."""
     if arr is None:
         return np.zeros(n, np.int64), np.zeros(n, bool), np.ones(n, bool)
-    given = ~_empty(arr, n)
-    shaped = pc.match_substring_regex(arr, rf"^\d{{1,{max_int_digits}}}(\.\d{{1,{places}}})?$")
-    decimal = pc.cast(pc.if_else(shaped, arr, "0"), pa.decimal128(18, places))
+    given, where, values = _subset(arr, n)
+    shaped = pc.match_substring_regex(values, rf"^\d{{1,{max_int_digits}}}(\.\d{{1,{places}}})?$")
+    valid = shaped.to_numpy(zero_copy_only=False)
+    decimal = pc.cast(values if valid.all() else pc.if_else(shaped, values, "0"), pa.decimal128(18, places))
     if isinstance(decimal, pa.ChunkedArray):
         decimal = decimal.combine_chunks()
     words = np.frombuffer(decimal.buffers()[1], dtype=np.int64)
-    value = words[2 * decimal.offset::2][:n].copy()
-    valid = shaped.to_numpy(zero_copy_only=False)
-    return np.where(valid, value, 0), given, valid | ~given
+    parsed = np.where(valid, words[2 * decimal.offset::2][:len(decimal)], 0)
+    exact = np.ones(n, bool)
+    if where is None:
+        return parsed, given, valid
+    value = np.zeros(n, np.int64)
+    value[where] = parsed
+    exact[where] = valid
+    return value, given, exact
 
 
 def _dates(arr: pa.Array | None, n: int):
     """(int32 days, given, exact)."""
     if arr is None:
         return np.full(n, NONE, np.int32), np.zeros(n, bool), np.ones(n, bool)
-    given = ~_empty(arr, n)
-    shaped = pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}$")
+    given, where, values = _subset(arr, n)
+    shaped = pc.match_substring_regex(values, r"^\d{4}-\d{2}-\d{2}$")
     try:
-        days = pc.cast(pc.cast(pc.if_else(shaped, arr, "1970-01-01"), pa.date32()), pa.int32())
+        days = pc.cast(pc.cast(pc.if_else(shaped, values, "1970-01-01"), pa.date32()), pa.int32())
         valid = shaped.to_numpy(zero_copy_only=False)
     except pa.ArrowInvalid:  # a well-shaped but impossible date (2025-02-30): parse leniently
-        parsed = pc.strptime(pc.if_else(shaped, arr, "1970-01-01"), format="%Y-%m-%d", unit="s", error_is_null=True)
+        parsed = pc.strptime(pc.if_else(shaped, values, "1970-01-01"), format="%Y-%m-%d", unit="s",
+                             error_is_null=True)
         days = pc.cast(pc.cast(parsed, pa.date32()), pa.int32())
         valid = pc.and_(shaped, pc.is_valid(days)).to_numpy(zero_copy_only=False)
-    days = pc.fill_null(days, 0).to_numpy(zero_copy_only=False).astype(np.int32)
-    return np.where(valid, days, NONE), given, valid | ~given
+    days = np.where(valid, pc.fill_null(days, 0).to_numpy(zero_copy_only=False).astype(np.int32), NONE)
+    if where is None:
+        return days, given, valid
+    out = np.full(n, NONE, np.int32)
+    exact = np.ones(n, bool)
+    out[where] = days
+    exact[where] = valid
+    return out, given, exact
 
 
 def _lookup(arr: pa.Array | None, n: int, mapping, default=-1, transform=None) -> np.ndarray:

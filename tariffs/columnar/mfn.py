@@ -64,12 +64,13 @@ def rate_cents(x: Inputs, compiled: Compiled, rows: np.ndarray, av: np.ndarray, 
     total = av * x.value[rows]
     ok = np.ones(len(rows), bool)
     for j in range(MAX_SPECIFICS):
-        has = unit[:, j] >= 0
-        if not has.any():
+        sub = np.nonzero(unit[:, j] >= 0)[0]
+        if not len(sub):
             continue
-        milli, found = quantity_in(x, compiled, rows, unit[:, j].astype(np.int64))
-        ok &= ~has | (found & (milli >= 0))
-        total += np.where(has & found & (milli >= 0), spec[:, j] * milli, 0)
+        milli, found = quantity_in(x, compiled, rows[sub], unit[sub, j].astype(np.int64))
+        priced = found & (milli >= 0)
+        ok[sub] &= priced
+        total[sub] += np.where(priced, spec[sub, j] * milli, 0)
     return round_half_up(total, NANO_PER_CENT), ok
 
 

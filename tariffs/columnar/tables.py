@@ -88,12 +88,22 @@ class OriginTest:
         self.keys = np.array(keys, dtype=np.int64)[order]
         self.vf, self.vt, self.rf, self.rt = (np.array(a, dtype=np.int32)[order] for a in (vf, vt, rf, rt))
         runs = np.unique(self.keys, return_counts=True)[1] if len(self.keys) else np.array([0])
+        self.has_groups = np.zeros(max(n, 1), bool)
+        self.has_groups[np.unique(self.keys // nc).astype(np.int64)] = True
         self.max_run = int(runs.max()) if len(runs) else 0
 
     def matches(self, list_idx: np.ndarray, country: np.ndarray, days: np.ndarray, known: np.ndarray) -> np.ndarray:
         hit = self.always[list_idx, country]
         if self.max_run == 0:
             return hit
+        # only lists naming a dated group need the interval check
+        sub = np.nonzero(~hit & self.has_groups[list_idx])[0]
+        if len(sub):
+            hit[sub] = self._dated(list_idx[sub], country[sub], days[sub], known[sub])
+        return hit
+
+    def _dated(self, list_idx, country, days, known) -> np.ndarray:
+        hit = np.zeros(len(list_idx), bool)
         q = list_idx.astype(np.int64) * self.nc + country
         lo = np.searchsorted(self.keys, q, "left")
         hi = np.searchsorted(self.keys, q, "right")
