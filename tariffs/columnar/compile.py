@@ -17,7 +17,7 @@ from fnmatch import fnmatchcase
 import numpy as np
 
 from tariffs.columnar.tables import (
-    OPEN, QUANTITY_SCALE, RATE_SCALE, SPECIFIC_SCALE, Countries, OriginTest, day, scaled)
+    QUANTITY_SCALE, RATE_SCALE, SPECIFIC_SCALE, Countries, OriginTest, day, scaled)
 from tariffs.hts import _TO_KG, dotted
 from tariffs.rates import RateParseError, parse_rate, parse_special
 
@@ -347,15 +347,23 @@ def _compile_measures(rules, out: Compiled, code_arr, program_index, heading_id,
     end = np.maximum(a["vt"].astype(np.int64), np.where(a["lb"] > -(2**31), a["eb"].astype(np.int64), 0))
     b_lo = bucket_of(a["vf"].astype(np.int64))[meas]
     b_hi = bucket_of(np.maximum(end - 1, a["vf"]))[meas]
-    span = b_hi - b_lo + 1
-    key = np.repeat(key, span)
-    meas = np.repeat(meas, span)
-    bucket = np.repeat(b_lo - np.concatenate(([0], np.cumsum(span)[:-1])), span) + np.arange(int(span.sum()))
-    key = bucket * ((n_codes + 1) * nc) + key
-    combined = np.sort(key * nm + meas)
-    key, meas = combined // nm, (combined % nm).astype(np.int32)
-    first = np.concatenate(([True], key[1:] != key[:-1]))
-    uniq, start = key[first], np.nonzero(first)[0]
+    # Built bucket by bucket (buckets are the most significant part of the key, so the pieces come
+    # out in order): the expanded table is never held twice.
+    uniq_parts, count_parts, meas_parts = [], [], []
+    for bucket in range(N_BUCKETS):
+        sel = (b_lo <= bucket) & (bucket <= b_hi)
+        combined = np.sort((bucket * ((n_codes + 1) * nc) + key[sel]) * nm + meas[sel])
+        k = combined // nm
+        first = np.concatenate(([True], k[1:] != k[:-1])) if len(k) else np.zeros(0, bool)
+        starts = np.nonzero(first)[0]
+        uniq_parts.append(k[first])
+        count_parts.append(np.diff(np.append(starts, len(k))))
+        meas_parts.append((combined % nm).astype(np.int32))
+        del combined, k
+    uniq = np.concatenate(uniq_parts)
+    meas = np.concatenate(meas_parts)
+    start = np.concatenate(([0], np.cumsum(np.concatenate(count_parts))))[:-1]
+    key = meas  # only its length is used below
     out.incidence_keys, out.incidence_start = uniq, np.append(start, len(key)).astype(np.int64)
     grid = (np.arange(N_BUCKETS)[:, None] * ((n_codes + 1) * nc) + n_codes * nc + np.arange(nc)[None, :])
     pos = np.minimum(np.searchsorted(uniq, grid), len(uniq) - 1)
