@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 import numpy as np
+import pyarrow as pa
 
 from tariffs.columnar.tables import (
     QUANTITY_SCALE, RATE_SCALE, SPECIFIC_SCALE, Countries, OriginTest, day, scaled)
@@ -139,6 +140,8 @@ class Compiled:
     entry_types: list = field(default_factory=list)
     ntr_denied: int = 0  # origin-test list index of ("NTR_DENIED",)
     unsupported_measures: list = field(default_factory=list)
+    code_index: dict = field(default_factory=dict)  # digits -> code index
+    dotted_arrow: object = None  # the dotted codes as an Arrow array, for the headings column
 
 
 def _program_rank(rules, program: str) -> int:
@@ -256,6 +259,8 @@ def compile_rules(rules) -> Compiled:
                                     origins=origin_list(e.origins),
                                     except_origins=origin_list(e.except_origins) if e.except_origins else -1))
     out.ntr_denied = origin_list(("NTR_DENIED",))
+    out.code_index = code_index
+    out.dotted_arrow = pa.array(out.dotted.tolist(), type=pa.string())
     out.origin_test = OriginTest(token_lists, rules, countries)
     return out
 

@@ -118,11 +118,11 @@ def _dates(arr: pa.Array | None, n: int):
     if arr is None:
         return np.full(n, NONE, np.int32), np.zeros(n, bool), np.ones(n, bool)
     given, where, values = _subset(arr, n)
-    shaped = pc.match_substring_regex(values, r"^\d{4}-\d{2}-\d{2}$")
-    try:
-        days = pc.cast(pc.cast(pc.if_else(shaped, values, "1970-01-01"), pa.date32()), pa.int32())
-        valid = shaped.to_numpy(zero_copy_only=False)
-    except pa.ArrowInvalid:  # a well-shaped but impossible date (2025-02-30): parse leniently
+    try:  # Arrow's string -> date32 cast reads exactly YYYY-MM-DD and fails on anything else
+        days = pc.cast(pc.cast(values, pa.date32()), pa.int32())
+        valid = np.ones(len(values), bool)
+    except pa.ArrowInvalid:  # some text is not a date: find which, row by row in the kernel
+        shaped = pc.match_substring_regex(values, r"^\d{4}-\d{2}-\d{2}$")
         parsed = pc.strptime(pc.if_else(shaped, values, "1970-01-01"), format="%Y-%m-%d", unit="s",
                              error_is_null=True)
         days = pc.cast(pc.cast(parsed, pa.date32()), pa.int32())
@@ -153,10 +153,13 @@ def _lookup(arr: pa.Array | None, n: int, mapping, default=-1, transform=None) -
 def parse_inputs(compiled: Compiled, frame: pd.DataFrame, known_at: dt.date) -> Inputs:
     n = len(frame)
     ok = np.ones(n, bool)
-    col = {c: _strings(frame, c) for c in frame.columns}
+    cache: dict = {}
 
     def text(name):
-        return col.get(name)
+        """The column as trimmed text, read once and only when the pricer needs it."""
+        if name not in cache:
+            cache[name] = _strings(frame, name)
+        return cache[name]
 
     # Destination, currency and fx: US lines in USD only.
     for name, allowed in (("destination", {"", "US"}), ("currency", {"", "USD"})):
@@ -184,11 +187,11 @@ def parse_inputs(compiled: Compiled, frame: pd.DataFrame, known_at: dt.date) -> 
         ok[:] = False
         code = np.zeros(n, np.int64)
     else:
-        shaped = pc.match_substring_regex(hts, r"^\d{4}\.?\d{2}\.?\d{2}(\.?\d{2})?$").to_numpy(zero_copy_only=False)
+        # the scalar engine reads digits with dots anywhere; a code outside the loaded editions (or
+        # written otherwise) is left to it
         digits = pc.replace_substring(hts, ".", "")
-        index = {c: i for i, c in enumerate(compiled.codes.tolist())}
-        code = _lookup(digits, n, index)
-        ok &= shaped & (code >= 0)
+        code = _lookup(digits, n, compiled.code_index)
+        ok &= code >= 0
         code = np.maximum(code, 0)
     origin = _lookup(text("origin"), n, compiled.countries.index, transform=str.upper)
     ok &= origin > 0

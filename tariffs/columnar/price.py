@@ -85,7 +85,7 @@ def _headings(compiled: Compiled, x: Inputs, rows: np.ndarray, charge, declarati
         texts = [";".join(names[v - 1] for v in u if v) + (";" if u.any() else "") for u in uniq]
         combo = inverse.reshape(-1)
     prefix = pa.array(texts, type=pa.string()).take(pa.array(np.maximum(combo, 0)))
-    dotted = pa.array(compiled.dotted[x.code].tolist() if n else [], type=pa.string())
+    dotted = compiled.dotted_arrow.take(pa.array(x.code))
     return pc.binary_join_element_wise(prefix, dotted, "")
 
 
