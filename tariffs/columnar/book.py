@@ -17,6 +17,7 @@ from tariffs.columnar.tables import EPOCH
 ORIGINS = ("CN", "HK", "CA", "MX", "BR", "IN", "JP", "KR", "DE", "FR", "GB", "CH", "RU", "VN", "TW", "AU")
 FIRST, LAST = dt.date(2018, 1, 1), dt.date(2026, 11, 30)
 MODES = ("ocean", "ocean", "ocean", "air", "truck", "rail", "mail")
+CHUNK = 250_000
 SPI = ("S", "S+", "A", "A+", "KR", "AU", "JP", "CA", "MX", "IL", "SG", "CL")
 
 
@@ -58,6 +59,15 @@ def generate_book(rules, n: int, seed: int = 0, known_now: str = "2026-11-21", e
     ``extras`` adds claims, in-transit loading dates, U.S. content, metal content and quantities;
     without it the book is plain (code, origin, date, value) lines.
     """
+    if n > CHUNK:  # in pieces: numpy's fixed-width text arrays are large; the frame's Arrow text is not
+        parts = []
+        for i, start in enumerate(range(0, n, CHUNK)):
+            part = generate_book(rules, min(CHUNK, n - start), (seed, i), known_now, entries, extras)
+            if entries:
+                part["entry"] += start
+            part.index += start
+            parts.append(part)
+        return pd.concat(parts)
     rng = np.random.default_rng(seed)
     hts = _codes(rules, rng, n)
     origin = np.array(ORIGINS)[rng.integers(0, len(ORIGINS), n)]
@@ -95,7 +105,7 @@ def generate_book(rules, n: int, seed: int = 0, known_now: str = "2026-11-21", e
             frame[f"{metal}_content"] = np.where(metal_chapter & (rng.random(n) < 0.35), _money(share), "")
         _quantities(rules, rng, hts, frame)
         frame["freight"] = np.where(rng.random(n) < 0.3, _money(rng.integers(0, 500_000, n)), "")
-    book = pd.DataFrame(frame)
+    book = pd.DataFrame({k: pd.array(v, dtype="string[pyarrow]") for k, v in frame.items()})
     if entries:
         book["entry"] = _entries(rng, n, book, protect=min(len(edges), n))
     return book
