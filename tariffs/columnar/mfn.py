@@ -58,6 +58,9 @@ def quantity_in(x: Inputs, compiled: Compiled, rows: np.ndarray, unit: np.ndarra
     return milli, found
 
 
+LIMIT = 2**62
+
+
 def rate_cents(x: Inputs, compiled: Compiled, rows: np.ndarray, av: np.ndarray, spec: np.ndarray,
                unit: np.ndarray):
     """(cents, ok): av x value + sum(specific x quantity), rounded once, half-up."""
@@ -68,7 +71,8 @@ def rate_cents(x: Inputs, compiled: Compiled, rows: np.ndarray, av: np.ndarray, 
         if not len(sub):
             continue
         milli, found = quantity_in(x, compiled, rows[sub], unit[sub, j].astype(np.int64))
-        priced = found & (milli >= 0)
+        # specific x quantity must stay inside int64 (1e-8 USD units): larger lines go to the scalar engine
+        priced = found & (milli >= 0) & (milli <= LIMIT // np.maximum(spec[sub, j], 1))
         ok[sub] &= priced
         total[sub] += np.where(priced, spec[sub, j] * milli, 0)
     return round_half_up(total, NANO_PER_CENT), ok
@@ -100,7 +104,6 @@ def price_mfn(compiled: Compiled, x: Inputs) -> MfnResult:
         if claimed.any():
             rows = np.nonzero(claimed)[0]
             ind = x.spi[rows]
-            program_ok = np.zeros(len(rows), bool)
             exempt = np.zeros(len(rows), bool)
             eligible = np.full(len(rows), -1, np.int64)
             found = np.zeros(len(rows), bool)

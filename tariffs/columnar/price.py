@@ -44,7 +44,7 @@ def _known_date(known_at) -> dt.date:
     return parse_known_at(known_at).date()
 
 
-def _headings(compiled: Compiled, x: Inputs, rows: np.ndarray, charge, declarations) -> pa.Array:
+def _headings(compiled: Compiled, x: Inputs, charge, declarations) -> pa.Array:
     """';'-joined Chapter 99 headings in CBP reporting order (rank, heading), then the HTS number."""
     n = x.n
     nh = max(len(compiled.headings), 1)
@@ -139,7 +139,7 @@ def price(compiled: Compiled, frame: pd.DataFrame, known_at=None) -> pd.DataFram
     entry_duties = _entry_sum(x, np.where(ok, line_duty, 0), order)
     fio = _entry_sum(x, np.where(ok, x.fio, 0), order)
     landed = entry_value + fio + entry_duties + mpf + hmf
-    out = {"path": pd.Series(np.where(ok, "columnar", None), index=frame.index, dtype=object).to_numpy()}
+    out = {}
     zero = np.zeros(n, np.int64)
     out["duty_mfn_cents"] = np.where(ok & ~de_minimis, mfn.cents, 0)
     for name in sorted({programs[p] for p in set(compiled.m["program"].tolist())}):
@@ -149,11 +149,11 @@ def price(compiled: Compiled, frame: pd.DataFrame, known_at=None) -> pd.DataFram
     out["mpf_cents"] = np.where(ok, mpf[x.entry], 0)
     out["hmf_cents"] = np.where(ok, hmf[x.entry], 0)
     out["landed_cost_cents"] = np.where(ok, landed[x.entry], 0)
-    headings = _headings(compiled, x, rows, (c_row, c_prog, c_head),
+    headings = _headings(compiled, x, (c_row, c_prog, c_head),
                          tuple(np.concatenate([a, b]).astype(np.int64) for a, b in zip(declared, stack_declared)))
     headings = pc.if_else(pa.array(ok), headings, pa.scalar(None, pa.string()))
     result = pd.DataFrame(out, index=frame.index)
-    result["path"] = pd.Series(out["path"], index=frame.index, dtype=object)
+    result.insert(0, "path", pd.Series(np.where(ok, "columnar", None), index=frame.index, dtype=object))
     result["headings"] = pd.array(headings, dtype="string[pyarrow]") if n else pd.array([], dtype="string")
     return result
 
