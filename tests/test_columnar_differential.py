@@ -11,55 +11,17 @@ from __future__ import annotations
 
 import collections
 import multiprocessing
-from decimal import Decimal
 
 import numpy as np
 import pytest
+from columnar_oracle import KNOWN_NOW, init, scalar_entry
 
-from tariffs.batch import shipment_of_values
 from tariffs.columnar import compile_rules, price
 from tariffs.columnar.book import ORIGINS, change_dates, generate_book
 from tariffs.engine.pipeline import Engine
-from tariffs.errors import InputError
 from tariffs.rules.ruleset import load_rules
 
 N_LINES = 20_000
-KNOWN_NOW = "2026-11-21"
-_ENGINE = None
-
-
-def shipment_of_rows(rows: list[dict]) -> dict:
-    """The scalar shipment of one entry: the first row's entry fields, one line per row, freight summed."""
-    shipment = shipment_of_values(rows[0])
-    shipment["lines"] = [shipment_of_values(r)["lines"][0] for r in rows]
-    freight = sum((Decimal(r.get("freight") or 0) for r in rows), Decimal(0))
-    shipment.pop("freight", None)
-    if freight:
-        shipment["freight"] = str(freight)
-    return shipment
-
-
-def scalar_entry(rows: list[dict]):
-    """Per line (program -> cents, line duty cents, reporting order) and the entry's mpf, hmf,
-    landed cost in cents; or the InputError message."""
-    try:
-        q = _ENGINE.quote(shipment_of_rows(rows), rows[0].get("known_at") or KNOWN_NOW)
-    except InputError as exc:
-        return str(exc)
-    fees = {f.program: int(f.amount * 100) for f in q.entry_charges}
-    lines = []
-    for line in q.lines:
-        by_program = collections.Counter()
-        for charge in line.charges:
-            by_program[charge.program] += int(charge.amount * 100)
-        lines.append(({p: c for p, c in by_program.items() if c}, int(line.duty * 100),
-                      ";".join(line.reporting_order)))
-    return lines, fees.get("mpf", 0), fees.get("hmf", 0), int(q.totals.landed_cost * 100)
-
-
-def _init(engine):
-    global _ENGINE
-    _ENGINE = engine
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +64,7 @@ def test_columnar_equals_scalar_to_the_cent(rules, book, priced, record_property
         groups[entry].append(i)
     claimed = [idx for idx in groups.values() if out[idx[0]]["path"] == "columnar"]
     context = multiprocessing.get_context("fork")
-    with context.Pool(2, initializer=_init, initargs=(Engine(rules),)) as pool:
+    with context.Pool(2, initializer=init, initargs=(Engine(rules),)) as pool:
         results = pool.map(scalar_entry, [[records[i] for i in idx] for idx in claimed], chunksize=200)
     mismatches = []
     hit = collections.Counter()
@@ -153,7 +115,7 @@ def test_unclaimed_rows_are_rows_the_scalar_engine_refuses_mostly(rules, book, p
     records = book.drop(columns=["entry"]).to_dict("records")
     left = np.nonzero(~(priced["path"] == "columnar").fillna(False).to_numpy())[0]
     assert len(left) < 0.15 * len(book)
-    _init(Engine(rules))
+    init(Engine(rules))
     sample = left[:: max(1, len(left) // 200)]
     refused = sum(isinstance(scalar_entry([records[i]]), str) for i in sample)
     assert refused >= 0.5 * len(sample)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from columnar_oracle import KNOWN_NOW, init, scalar_entry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +18,6 @@ from tariffs.columnar.book import ORIGINS, change_dates
 from tariffs.engine.pipeline import Engine
 from tariffs.rates import RateParseError, parse_rate
 from tariffs.rules.ruleset import load_rules
-from tests.test_columnar_differential import KNOWN_NOW, _init, scalar_entry
 
 RULES = load_rules()
 COMPILED = compile_rules(RULES)
@@ -85,7 +85,7 @@ def entries(draw):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(entries())
 def test_columnar_equals_scalar_on_edge_cases(rows):
-    _init(Engine(RULES))
+    init(Engine(RULES))
     frame = pd.DataFrame(rows).fillna("")
     frame["entry"] = 0
     out = price(COMPILED, frame, known_at=KNOWN_NOW).to_dict("records")
