@@ -392,6 +392,7 @@ def _compile_measures(rules, out: Compiled, code_arr, program_index, heading_id,
     i32["target_group"] = target_group
     out.m = {**a, **i32, **i64, "has_floor": has_floor, "supported": supported,
              "has_except_scope": np.array([bool(m.except_scope) for m in measures]),
+             "has_except_claims": np.array([bool(m.except_claims) for m in measures]),
              "overlapping_keys": overlapping,
              "ids": np.array([m.measure_id for m in measures], dtype=object), "n": nm}
     out.conditions = [c for c, _ in sorted(conditions.items(), key=lambda kv: kv[1])]

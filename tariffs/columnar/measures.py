@@ -117,10 +117,9 @@ def resolve(compiled: Compiled, x: Inputs, rows: np.ndarray, entry_value: np.nda
     transit = (loaded != np.iinfo(np.int32).min) & (M["vt"][m] <= day) & (day < M["eb"][m]) & \
         (loaded < M["lb"][m]) & (M["vf"][m] <= day)
     keep &= valid | transit
+    sub = np.nonzero(keep)[0]
+    keep[sub] = compiled.origin_test.matches(M["origins"][m[sub]], x.origin[r[sub]], day[sub], known[sub])
     pairs = Pairs(r[keep], m[keep], transit[keep])
-    r, m = pairs.row, pairs.measure
-    keep = compiled.origin_test.matches(M["origins"][m], x.origin[r], x.day[r], x.known[r])
-    pairs = pairs.take(keep)
     r, m = pairs.row, pairs.measure
     n_claims = max(len(compiled.claims), 1)
     row_claims = x.claim_row * n_claims + x.claim_id
@@ -131,22 +130,24 @@ def resolve(compiled: Compiled, x: Inputs, rows: np.ndarray, entry_value: np.nda
     sub = np.nonzero(keep & M["has_except_scope"][m])[0]
     keep[sub] = ~_in_sorted(compiled.except_scope_keys, m[sub] * len(compiled.codes) + x.code[r[sub]])
     exo = M["except_origins"][m]
-    has_exo = exo >= 0
-    if has_exo.any():
-        hit = np.zeros(len(r), bool)
-        hit[has_exo] = compiled.origin_test.matches(exo[has_exo], x.origin[r][has_exo], x.day[r][has_exo],
-                                                    x.known[r][has_exo])
-        keep &= ~hit
+    sub = np.nonzero(keep & (exo >= 0))[0]
+    if len(sub):
+        rs = r[sub]
+        keep[sub] = ~compiled.origin_test.matches(exo[sub], x.origin[rs], x.day[rs], x.known[rs])
     if len(x.claim_row) and len(compiled.except_claim_keys):
-        # except_claims: any claim of the row in the measure's list
-        starts = np.searchsorted(x.claim_row, r, "left")
-        ends = np.searchsorted(x.claim_row, r, "right")
+        # except_claims: any claim of the row in the measure's list (pairs of rows with claims only)
+        row_has_claims = np.zeros(x.n, bool)
+        row_has_claims[x.claim_row] = True
+        cand = np.nonzero(keep & M["has_except_claims"][m] & row_has_claims[r])[0]
+        starts = np.searchsorted(x.claim_row, r[cand], "left")
+        ends = np.searchsorted(x.claim_row, r[cand], "right")
         count = ends - starts
-        sel = np.nonzero(count > 0)[0]
+        sel = cand[count > 0]
+        starts, count = starts[count > 0], count[count > 0]
         if len(sel):
-            reps = count[sel]
+            reps = count
             pair_of = np.repeat(sel, reps)
-            offs = np.repeat(starts[sel] - np.concatenate(([0], np.cumsum(reps)[:-1])), reps) + np.arange(reps.sum())
+            offs = np.repeat(starts - np.concatenate(([0], np.cumsum(reps)[:-1])), reps) + np.arange(reps.sum())
             hit = _in_sorted(compiled.except_claim_keys, m[pair_of] * n_claims + x.claim_id[offs])
             excepted = np.zeros(len(r), bool)
             excepted[pair_of[hit]] = True
