@@ -31,10 +31,8 @@ def _ranges(compiled: Compiled, rows: np.ndarray, start: np.ndarray, count: np.n
 
 
 def _expand(compiled: Compiled, rows: np.ndarray, keys: np.ndarray):
-    """Every measure listed under each row's key. Queries are sorted first: a sorted search walks the
-    key table in order instead of jumping around it."""
-    order = np.argsort(keys, kind="stable")
-    rows, keys = rows[order], keys[order]
+    """Every measure listed under each row's key; ``keys`` sorted (a sorted search walks the key
+    table in order instead of jumping around it)."""
     table = compiled.incidence_keys
     pos = np.searchsorted(table, keys)
     pos_c = np.minimum(pos, len(table) - 1)
@@ -63,8 +61,11 @@ def candidates(compiled: Compiled, x: Inputs, rows: np.ndarray) -> Pairs:
     n_codes = len(compiled.codes)
     code, origin = x.code[rows], x.origin[rows]
     b = bucket_of(x.day[rows])
-    bucket = b * ((n_codes + 1) * nc)
-    parts = [_expand(compiled, rows, bucket + code * nc + origin), _expand(compiled, rows, bucket + code * nc),
+    key = b * ((n_codes + 1) * nc) + code * nc
+    # one sort serves both lookups: (bucket, code, origin) order is also (bucket, code) order
+    order = np.argsort(key + origin, kind="stable")
+    by_code = key[order]
+    parts = [_expand(compiled, rows[order], by_code + origin[order]), _expand(compiled, rows[order], by_code),
              _expand_all_scope(compiled, rows, b, origin), _expand_all_scope(compiled, rows, b, np.zeros_like(b))]
     row = np.concatenate([p[0] for p in parts])
     measure = np.concatenate([p[1] for p in parts]).astype(np.int64)
