@@ -68,7 +68,7 @@ def candidates(compiled: Compiled, x: Inputs, rows: np.ndarray) -> Pairs:
     parts = [_expand(compiled, rows[order], by_code + origin[order]), _expand(compiled, rows[order], by_code),
              _expand_all_scope(compiled, rows, b, origin), _expand_all_scope(compiled, rows, b, np.zeros_like(b))]
     row = np.concatenate([p[0] for p in parts])
-    measure = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    measure = np.concatenate([p[1] for p in parts])  # int32: half the memory traffic of the gathers
     if compiled.m.get("overlapping_keys"):
         key = sorted_unique(row * compiled.m["n"] + measure)
         row, measure = key // compiled.m["n"], key % compiled.m["n"]
