@@ -53,8 +53,20 @@ def _entries(count: int, rng: random.Random, first_day: dt.date, last_day: dt.da
                "importer": IMPORTERS[n % len(IMPORTERS)], "origin": origin, "entry_date": entry_date,
                "filed_on": entry_date + dt.timedelta(days=rng.choice([0, 3, 7, 10])), "mode": mode,
                "port": rng.choice(PORTS[mode]),
-               "lines": [(p[0], p[1], Decimal(rng.randrange(*p[2]))) for p in
+               "lines": [(_code_on(p[0], entry_date), p[1], Decimal(rng.randrange(*p[2]))) for p in
                          rng.sample(PRODUCTS[origin], k=min(len(PRODUCTS[origin]), rng.randint(1, 3)))]}
+
+
+# Codes renumbered between editions: the statistical line in force on the entry date (HTSUS 2025 Basic
+# split 9403.60.80.81 "other wooden furniture, other" into .10/.40/.89/.93; .93 "Other" carries the goods).
+# 2025 Rev 16 (in force 2025-06-06) split 7113.19.50.90 "other" into .91 (gold articles) and .95 ("Other").
+RENUMBERED = {"9403.60.80.81": (dt.date(2025, 1, 1), "9403.60.80.93"),
+              "7113.19.50.90": (dt.date(2025, 6, 6), "7113.19.50.95")}
+
+
+def _code_on(code: str, day: dt.date) -> str:
+    since, successor = RENUMBERED.get(code, (None, None))
+    return successor if since is not None and day >= since else code
 
 
 def _rows_of(engine: Engine, e: dict, knowledge_cutoff: dt.date) -> list[dict]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from tariffs import entrytypes
 from tariffs.errors import InputError
 
 HOME_CURRENCY = {"US": "USD", "EU": "EUR", "TW": "TWD"}
@@ -26,6 +27,8 @@ COLUMNS = [
     ("customs_value", True, "Customs value in `currency`.", "100000.00"),
     ("mode", False, "ocean (default), air, truck, rail, mail, hand_carried, fixed_installation (any case) or an "
              "ACE mode-of-transportation code (10-12 vessel, 20-21 rail, 30-34 road, 40-41 air, 50, 60, 70).", "ocean"),
+    ("entry_type", False, "US: formal, informal or de_minimis (any case), or an ACE entry type code (01, 03, 06 "
+                   "formal; 11 informal); default: what the entry qualifies for.", ""),
     ("currency", False, "Currency of the money columns (default USD).", "USD"),
     ("fx_rate", False, "Units of the destination's currency per one unit of `currency`; required when they differ.", ""),
     ("freight", False, "Freight in `currency`.", "4200.00"),
@@ -48,7 +51,7 @@ COLUMNS = [
 ]
 COLUMN_NAMES = [c[0] for c in COLUMNS]
 REQUIRED = [c[0] for c in COLUMNS if c[1]]
-SHIPMENT_KEYS = ("destination", "member_state", "entry_date", "filed_on", "mode", "currency", "fx_rate", "freight",
+SHIPMENT_KEYS = ("destination", "member_state", "entry_date", "filed_on", "mode", "entry_type", "currency", "fx_rate", "freight",
                  "insurance", "other_costs")
 LINE_KEYS = ("hts", "description", "origin", "customs_value", "quantity", "unit", "quantity2", "unit2",
              "net_weight_kg", "us_content_value", "loaded_on", "mfn_rate", "eu_duty_rate")
@@ -93,6 +96,11 @@ def shipment_of_rows(rows: list[dict], entry: str = "") -> dict:
     for key in SHIPMENT_KEYS:
         if entry_values[key] and key not in ("destination", "mode", "currency"):
             shipment[key] = entry_values[key]
+    if entry_values["entry_type"]:
+        kind = entrytypes.understand(entry_values["entry_type"])
+        if kind is None:
+            raise InputError("entry_type", f"{entry_values['entry_type']!r} is not an entry type", entrytypes.allowed())
+        shipment["entry_type"] = kind
     shipment["lines"] = [_line_of(v) for v in texts]
     return shipment
 

@@ -119,17 +119,26 @@ def entry_groups(entries: list[str]) -> list[list[int]]:
 
 def price_entry(engine, rows: list[dict], known_at=None, as_filed: bool = False, entry: str = ""):
     """The result columns of one entry's rows (and its quote, or None when it failed)."""
+    values, shown, _, _ = _price_entry(engine, rows, known_at, as_filed, entry)
+    return values, shown
+
+
+def _price_entry(engine, rows: list[dict], known_at=None, as_filed: bool = False, entry: str = "",
+                 both: bool = False):
+    """(result columns, the quote shown, the quote as known, the quote as filed) of one entry; the quotes are
+    None when it failed. The quote as filed is priced only when shown or asked for (``both``)."""
     try:
         shipment = shipment_of_rows(rows, entry)
         row_known = next((text_of(r.get("known_at")) for r in rows if text_of(r.get("known_at"))), "") or known_at
         quote, filed = engine.quote_pair(shipment, row_known)
-        shown = quote
-        if as_filed:
+        if filed is None and (as_filed or both):
+            # known_at is not after the filing day: the rules as known at the end of that day
             filed_on = quote.filed_on or quote.entry_date
-            shown = filed or engine.quote(shipment, dt.datetime.combine(filed_on, dt.time.max, tzinfo=dt.timezone.utc))
-        return line_values(shown, quote), shown
+            filed = engine.quote(shipment, dt.datetime.combine(filed_on, dt.time.max, tzinfo=dt.timezone.utc))
+        shown = filed if as_filed else quote
+        return line_values(shown, quote), shown, quote, filed
     except InputError as exc:
-        return error_values(exc, len(rows), entry), None
+        return error_values(exc, len(rows), entry), None, None, None
     except RulesError:
         raise  # the rules themselves failed: no row can be priced
     except Exception as exc:  # noqa: BLE001 -- one entry's failure, whatever its type, stays that entry's
@@ -137,16 +146,18 @@ def price_entry(engine, rows: list[dict], known_at=None, as_filed: bool = False,
                                                    exc_info=exc)
         problem = InputError("row", f"could not be priced ({type(exc).__name__})",
                              "values inside the documented input bounds (README: Input bounds)")
-        return error_values(problem, len(rows), entry), None
+        return error_values(problem, len(rows), entry), None, None, None
 
 
-def quote_frame(frame, known_at=None, engine=None, *, as_filed: bool = False, keep_quotes: bool = False,
+def quote_frame(frame, known_at=None, engine=None, *, as_filed: bool = False, keep_quotes: bool | str = False,
                 fast=None):
     """Price every row of a DataFrame (columns of COLUMNS) and return a copy with the result columns added
     (see `tariffs.batch`). ``known_at``: as for `tariffs.quote` (a ``known_at`` column overrides it per
     entry); ``engine``: a `tariffs.Engine` (default: the current rules); ``as_filed``: money as known on the
     filing day; ``keep_quotes``: add a ``quote`` column holding each entry's `Quote` (None for rows not
-    priced by the scalar engine).
+    priced by the scalar engine); ``keep_quotes="both"``: instead, a ``quote_as_known`` and a
+    ``quote_as_filed`` column (the entry as known at known_at and as known at the end of its filing day,
+    from the same call; the workbench reconciles the two).
 
     ``fast``: the hook for a vectorised core, ``fast(frame, known_at, as_filed) -> DataFrame`` on the same
     index with the result columns (text, as here) for the rows it priced, ``path`` = "columnar", and any
@@ -161,6 +172,9 @@ def quote_frame(frame, known_at=None, engine=None, *, as_filed: bool = False, ke
     entries = [text_of(r.get("entry")) for r in records]
     results: list[dict] = [{} for _ in records]
     quotes: list = [None] * len(records)
+    known_quotes: list = [None] * len(records)
+    filed_quotes: list = [None] * len(records)
+    both = keep_quotes == "both"
     done = [False] * len(records)
     if fast is not None and len(frame):
         done = _fast_results(fast(frame, known_at, as_filed), frame.index, entries, results)
@@ -168,9 +182,9 @@ def quote_frame(frame, known_at=None, engine=None, *, as_filed: bool = False, ke
         if all(done[p] for p in positions):
             continue
         rows = [records[p] for p in positions]
-        values, quote = price_entry(engine, rows, known_at, as_filed, entries[positions[0]])
+        values, shown, known, filed = _price_entry(engine, rows, known_at, as_filed, entries[positions[0]], both)
         for p, v in zip(positions, values):
-            results[p], quotes[p] = v, quote
+            results[p], quotes[p], known_quotes[p], filed_quotes[p] = v, shown, known, filed
     columns = result_columns(results)
     priced = pd.DataFrame([[r.get(c, "") for c in columns] for r in results], index=frame.index, columns=columns,
                           dtype=object)
@@ -179,7 +193,9 @@ def quote_frame(frame, known_at=None, engine=None, *, as_filed: bool = False, ke
         if column.startswith("duty_"):
             # A program absent from a line charged it nothing: 0.00, not an empty cell (errors stay empty).
             priced.loc[ok, column] = priced.loc[ok, column].replace("", "0.00")
-    if keep_quotes:
+    if both:
+        priced["quote_as_known"], priced["quote_as_filed"] = known_quotes, filed_quotes
+    elif keep_quotes:
         priced["quote"] = quotes
     input_columns = [c for c in frame.columns if c not in priced.columns]
     return pd.concat([frame[input_columns], priced], axis=1)

@@ -18,7 +18,7 @@ KNOWN_AT = "2026-11-21"
 def book() -> pd.DataFrame:
     """Lines from real codes, origins and dates; some entries of several lines, one bad row."""
     codes = [("7408.11.60.00", "copper_content"), ("7601.10.30.00", ""), ("7208.51.00.30", ""),
-             ("8471.30.01.00", ""), ("9403.60.80.81", "")]
+             ("8471.30.01.00", ""), ("9401.61.40.11", "")]
     origins = ["CN", "TW", "CA", "DE", "VN", "MX", "JP"]
     dates = ["2019-06-03", "2025-04-10", "2025-12-01", "2026-03-15"]
     rows = []

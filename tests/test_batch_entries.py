@@ -217,3 +217,33 @@ def test_lines_add_up_to_their_entry(engine, values, origins, freight, day, mode
     for v, hmf in zip(values, priced["hmf"]):
         share = sum((f.amount for f in quote.entry_charges if f.program == "hmf"), Decimal(0)) * v / base
         assert abs(Decimal(hmf) - share) < Decimal("0.01")
+
+
+@pytest.mark.parametrize("given, mpf", [
+    # Formal: 0.3464% x 2,000.00 = 6.93, below the FY2026 minimum 33.58 (19 CFR 24.23(b)(1)) -> 33.58.
+    ("formal", "33.58"), ("01", "33.58"), ("1", "33.58"),
+    # Informal (ACE type 11), automated: the flat FY2026 fee 2.69 (19 CFR 24.23(b)(2)(i)).
+    ("informal", "2.69"), ("11", "2.69"), ("Informal", "2.69"),
+])
+def test_entry_type_column_decides_the_mpf(given, mpf):
+    row = {**COPPER_TW, "customs_value": "2000.00", "copper_content": "2000.00", "mode": "air", "entry_type": given}
+    priced = price([row])
+    assert priced.loc[0, "status"] == "ok", priced.loc[0, "error"]
+    assert (priced.loc[0, "mpf"], priced.loc[0, "entry_mpf"]) == (mpf, mpf)
+
+
+def test_entry_type_column_refuses_what_it_does_not_know():
+    priced = price([{**COPPER_TW, "entry_type": "99"}])
+    assert (priced.loc[0, "status"], priced.loc[0, "error_field"]) == ("error", "entry_type")
+    assert "formal, informal, de_minimis" in priced.loc[0, "error"] and "11" in priced.loc[0, "error"]
+
+
+def test_keep_both_quotes_as_known_and_as_filed():
+    # The Chinese copper wire of test_refundable_as_known_and_as_filed: 88,000.00 as filed, 78,000.00 as known.
+    priced = price([{**COPPER_TW, "origin": "CN"}], keep_quotes="both")
+    assert "quote" not in priced.columns
+    assert priced.loc[0, "quote_as_known"].totals.duties == Decimal("78000.00")
+    assert priced.loc[0, "quote_as_filed"].totals.duties == Decimal("88000.00")
+    # Known on the filing day itself: the same knowledge both ways.
+    same_day = price([{**COPPER_TW, "origin": "CN"}], keep_quotes="both", known_at="2025-12-01")
+    assert same_day.loc[0, "quote_as_filed"].totals.duties == Decimal("88000.00")

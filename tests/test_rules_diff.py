@@ -43,7 +43,7 @@ def test_added_retracted_changed(tmp_rules):
 
 
 def test_entries_that_would_price_differently(tmp_rules, tmp_path):
-    # List 3 at 30% instead of 25% moves only the Chinese furniture line of AB1-0000001-1 (9403.60.80.81).
+    # List 3 at 30% instead of 25% moves only the Chinese furniture line of AB1-0000001-1 (9403.60.80.93).
     _edit(tmp_rules / "us" / "section_301.csv", "us.s301.cn.list3.2019-05-10", rate="0.30")
     url = f"sqlite:///{tmp_path / 'a.db'}"
     store = wb.open_store(url)

@@ -13,7 +13,7 @@ GAPS = ROOT / "rules_data" / "GAPS.md"
 ROMAN_BEFORE = {"Annex", "Annexes", "Portland", "List", "Part", "Title", "Schedule", "Phase", "Column", "Category",
                 "Type", "Chapter", "The", "**Annex", "**Portland"}
 WORKING_NOTES = [
-    r"ENGINE BUG", r"\bTODO\b", r"\bFIXME\b", r"\bXXX\b", r"did not touch", r"\b(my|My|me|we|We|our|Our|us:)\b",
+    r"ENGINE BUG", r"\bTODO\b", r"\bFIXME\b", r"\bXXX\b", r"did not touch", r"(?<![.\w])(my|My|me|we|We|our|Our|us:)\b(?!\.)",  # not a row key (us.s301.fl.my.2026...)
     r"\bthe brief\b", r"\bThe brief\b", r"\bhelpers?\b", r"main session", r"this session", r"/work/",
     r"\bfind_string\b", r"should decide", r"Proposal to",
 ]

@@ -5,7 +5,7 @@ The hand case (tests/data/workbench/entries_hand.csv), re-run as known at 2026-1
 number below is worked from the law, not read from the engine:
 
 AB1-0000001-1 (Acme Home), entered 2025-06-10, summary 2025-06-20, no liquidation date:
-  line 1 CN 9403.60.80.81, 5000.00: MFN Free; Section 301 list 3 25% (9903.88.03) = 1250.00;
+  line 1 CN 9403.60.80.93, 5000.00: MFN Free; Section 301 list 3 25% (9903.88.03) = 1250.00;
     IEEPA fentanyl 20% (9903.01.24) = 1000.00; IEEPA reciprocal 10% (9903.01.25) = 500.00.
   line 2 VN 6109.10.00.12, 3000.00: MFN 16.5% = 495.00; reciprocal 10% (9903.01.25, the pause) = 300.00.
   MPF 0.3464% x 8000.00 = 27.71, below the FY2025 minimum 32.71 -> 32.71 (paid 20.44 + 12.27 = 32.71);
@@ -19,7 +19,7 @@ AB1-0000002-2 (Blue Ridge), CN 6109.10.00.12, 10000.00, entered 2025-06-10, liqu
   exposure 750.00; fentanyl 20% = 2000.00 and reciprocal 10% = 1000.00 paid: refund 3000.00.
   MPF 0.3464% x 10000 = 34.64; HMF 12.50. Deadline: CAPE Phase 1 until 2026-10-01 + 80 days =
   2026-12-20 (before the protest period's end, 2026-10-01 + 180 = 2027-03-30).
-C7Q-0000003-3 (Blue Ridge), IN 7113.19.50.90, 20000.00, entered 2025-10-01 by air:
+C7Q-0000003-3 (Blue Ridge), IN 7113.19.50.95, 20000.00, entered 2025-10-01 by air:
   MFN 5.5% = 1100.00; India 25% (9903.01.84) = 5000.00 but 5100.00 deposited (overpaid 100.00);
   reciprocal India 25% (9903.02.26) = 5000.00. Refund 5100.00 + 5000.00 = 10100.00.
   MPF 0.3464% x 20000 = 69.28; no HMF (air). Deemed liquidated 2026-10-01; CAPE until 2026-12-20.
@@ -162,14 +162,14 @@ def test_import_lands_whole_or_not_at_all(tmp_path):
 
 
 BAD = """entry_number,line_number,importer,entry_type,entry_date,filed_on,mode,origin,hts,entered_value,duty_paid
-AB1-0000001-1,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.81,5000.00,0.00
+AB1-0000001-1,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.93,5000.00,0.00
 AB1-0000001-1,1,Acme,01,2025-06-10,2025-06-20,11,CN,9903.88.03,,1250.5
-AB1-0000002-2,1,Acme,01,2025-06-10,2025-06-20,ship,CN,9403.60.80.81,5000.00,0.00
+AB1-0000002-2,1,Acme,01,2025-06-10,2025-06-20,ship,CN,9403.60.80.93,5000.00,0.00
 AB1-0000002-2,1,Acme,01,2025-06-10,2025-06-20,11,CN,9903.88.03,,1250.00
-X,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.81,5000.00,0.00
-AB1-0000003-3,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.81,,0.00
-AB1-0000004-4,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.81,100.00,1.234
-AB1-0000005-5,1,Acme,01,2025-06-10,2025-06-21,11,CN,9403.60.80.81,100.00,0.00
+X,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.93,5000.00,0.00
+AB1-0000003-3,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.93,,0.00
+AB1-0000004-4,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.93,100.00,1.234
+AB1-0000005-5,1,Acme,01,2025-06-10,2025-06-21,11,CN,9403.60.80.93,100.00,0.00
 AB1-0000005-5,1,Acme,01,2025-06-10,2025-06-20,11,CN,9903.88.03,,25.00
 """
 
@@ -395,7 +395,7 @@ def test_deadline_edges(entry_date, liquidation, status, as_of, expected):
 
 def test_entry_columns_carried_down_from_the_first_row(tmp_path):
     text = """entry_number,line_number,importer,entry_type,entry_date,filed_on,mode,origin,hts,entered_value,duty_paid
-AB1-0000001-1,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.81,5000.00,0.00
+AB1-0000001-1,1,Acme,01,2025-06-10,2025-06-20,11,CN,9403.60.80.93,5000.00,0.00
 AB1-0000001-1,1,,,,,,,9903.88.03,,1250.00
 AB1-0000001-1,2,,,,,,VN,6109.10.00.12,3000.00,495.00
 AB1-0000001-1,2,,,,,,,9903.01.25,,300.00
@@ -406,3 +406,57 @@ AB1-0000001-1,2,,,,,,,9903.01.25,,300.00
     assert batch.rejected == []
     entry = batch.entries[0]
     assert entry.importer == "Acme" and entry.lines[2].origin == "VN" and entry.lines[2].chapter99 == ["9903.01.25"]
+
+
+def test_errors_name_the_entry_line_as_the_engine_names_the_field(tmp_path, engine):
+    # Priced through quote_frame, an entry's error still names the entry's own line number and the engine's
+    # field and message (the text the per-entry engine call gave): line 2 of this entry is not an HTSUS line.
+    text = """entry_number,line_number,importer,entry_type,entry_date,filed_on,mode,origin,hts,entered_value,duty_paid
+AB1-0000007-7,1,Acme,01,2025-07-01,2025-07-02,11,VN,6109.10.00.12,3000.00,495.00
+AB1-0000007-7,2,Acme,01,2025-07-01,2025-07-02,11,CN,9401.79.00.99,4000.00,0.00
+"""
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    entry = importer.validate(fileformat.read_table(path)).entries[0]
+    from tariffs.workbench.pricing import price_entry, shipment_of_entry
+
+    with pytest.raises(InputError) as raised:
+        engine.quote(shipment_of_entry(entry), KNOWN)
+    exc = raised.value
+    assert exc.field == "lines[1].hts"
+    priced = price_entry(entry, dt.datetime(2026, 11, 20, 23, 59, tzinfo=dt.timezone.utc), engine)
+    expected = f"line 2.hts: {exc.message}" + (f" (allowed: {exc.allowed})" if exc.allowed else "")
+    assert (priced.as_known, priced.error) == (None, expected[:500])
+
+
+def test_rerun_in_chunks_gives_the_same_results(tmp_path, engine):
+    # One quote_frame call per chunk: a chunk of one entry or of all of them gives the same result rows.
+    from tariffs.workbench.run import evaluate, known_at_moment
+
+    store, _ = _import(f"sqlite:///{tmp_path / 'a.db'}")
+    entries = wb.load_entries(store)
+    moment = known_at_moment(KNOWN)
+    whole = evaluate(entries, moment, engine, engine.rules.root)
+    ones = evaluate(entries, moment, engine, engine.rules.root, chunk_entries=1)
+    assert whole == ones and len(whole[0]) == 6
+
+
+def test_cli_rerun_of_a_recorded_quote_reads_known_at(tmp_path, engine):
+    # `tariffs audit rerun ID --known-at K` (the recorded-quote re-run behind the workbench's command): a bad
+    # K is refused on --known-at before the id is looked up; a good one re-prices the recorded quote.
+    # Recorded as known 2025-10-01: MFN 16.5% x 10000.00 = 1650.00 + Taiwan reciprocal 20% = 2000.00; voided
+    # by Learning Resources v. Trump: 1650.00 as known 2026-11-21.
+    from tariffs.store import Store
+
+    from conftest import shipment
+
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    s = shipment(entry_date="2025-10-01", line={"hts": "6109.10.00.12", "origin": "TW", "customs_value": "10000.00"})
+    quote_id = Store(url).record(s, engine.quote(s, known_at="2025-10-01"))
+    runner = CliRunner()
+    bad = runner.invoke(main, ["audit", "rerun", "999", "--known-at", "abc", "--database", url])
+    assert bad.exit_code == 2 and "--known-at" in bad.output
+    good = runner.invoke(main, ["audit", "rerun", str(quote_id), "--known-at", "2026-11-21", "--database", url])
+    assert good.exit_code == 0, good.output
+    report = json.loads(good.output)
+    assert (report["recorded_duties"], report["duties_now"]) == ("3650.00", "1650.00")

@@ -205,6 +205,13 @@ def compute(rules: RuleSet, line: NormalLine, good, source: str, price: Decimal,
             "cost": cents(certificates * price)}
 
 
+def _later_good(rules: RuleSet, code: str, day: dt.date, known: dt.date):
+    """The goods row of a code that comes into force after ``day`` (as known), if any."""
+    rows = [r for r in rules.cbam_goods if r[4].valid_from > day and r[4].known_at(known)]
+    row = _longest(rows, code)
+    return None if row is None or row[3] else row
+
+
 def cbam_lines(rules: RuleSet, normal: NormalShipment, works: list[LineWork], known: dt.date,
                warnings: list[str]) -> None:
     day, year = normal.entry_date, normal.entry_date.year
@@ -212,6 +219,13 @@ def cbam_lines(rules: RuleSet, normal: NormalShipment, works: list[LineWork], kn
     for line, work in zip(normal.lines, works):
         good = cbam_good(rules, line.hts, day, known)
         if good is None:
+            later = _later_good(rules, line.hts, day, known)
+            if later is not None:
+                # An Annex I good entered before the CBAM charge starts: say so rather than charge nothing silently.
+                work.not_applied.append(NotApplied(program="cbam", heading=dotted(line.hts), reason=(
+                    f"CBAM certificates are due on goods of CN {dotted(later[0])} released from "
+                    f"{later[4].valid_from} ({later[4].prov.legal_basis}); entered {day}, before that date")))
+                work.rely(f"cbam_good:{later[0]}", later[4].prov)
             continue
         outside = next((r for r in rules.cbam_excluded_origins if r[0] == line.origin and r[1].valid_on(day)
                         and r[1].known_at(known)), None)

@@ -53,6 +53,13 @@ def allocate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
 def vat_rate(rules: RuleSet, state: str, day: dt.date, known: dt.date):
     rows = [r for r in rules.vat if r[0] == state and r[2].valid_on(day) and r[2].known_at(known)]
     if not rows:
+        dated = [r for r in rules.vat if r[0] == state and r[2].known_at(known)]
+        if dated:
+            # The member state is known but its VAT rows do not cover the date: the date is what to change.
+            covered = "; ".join(f"from {r[2].valid_from}" + (f" to {r[2].valid_to}" if r[2].valid_to else "")
+                                for r in sorted(dated, key=lambda r: r[2].valid_from))
+            raise InputError("entry_date", f"no import VAT rate for {state} on {day} in these rules (the EU VAT "
+                             f"table covers {state} {covered})", f"an entry_date {covered.split(';')[0]}")
         raise InputError("member_state", f"no import VAT rate for {state} on {day} in these rules",
                          ", ".join(sorted({r[0] for r in rules.vat})) or "(no EU VAT data loaded)")
     return rows[0]

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from tariffs.engine.normalise import NormalLine
 from tariffs.engine.work import LineWork
-from tariffs import limits
+from tariffs import limits, units
 from tariffs.errors import InputError
-from tariffs.hts import convert, dotted
+from tariffs.hts import dotted
 from tariffs.model import Charge, NotApplied, show_input
 from tariffs.money import cents, fmt_rate
 from tariffs.rates import Rate, RateParseError, parse_rate, parse_special
@@ -22,17 +22,24 @@ NTR_DENIED = "NTR_DENIED"
 
 
 def quantity_in(line: NormalLine, unit: str, rate_text: str) -> Decimal:
-    """The line's quantity in ``unit`` (exact conversion between mass units), or a clear error."""
+    """The line's quantity in ``unit`` (exact conversion between mass units and the printed units whose
+    conversion is sourced, `tariffs.units`), or a clear error naming the units the rate can use."""
+    usable = ", ".join(repr(u) for u in units.usable_for(unit))
     if not line.quantities:
         raise InputError(f"{line.field}.quantity", f"missing: the rate {rate_text!r} of {dotted(line.hts)} is per "
-                         f"{unit}", f"quantity with unit {unit!r}")
+                         f"{unit}", f"quantity with unit {usable}")
     for quantity, have in line.quantities:
-        converted = convert(quantity, have, unit)
+        converted = units.convert(quantity, have, unit)
         if converted is not None:
             return converted
+    if any(have is None for _, have in line.quantities):
+        first = line.quantities[0][1] is None and line.source.quantity is not None
+        field = "unit" if first else "unit2"
+        raise InputError(f"{line.field}.{field}", f"missing: the quantity has no unit and the rate {rate_text!r} of "
+                         f"{dotted(line.hts)} is per {unit}", usable)
     given = ", ".join(u for _, u in line.quantities)
     raise InputError(f"{line.field}.unit", f"unit mismatch: the rate {rate_text!r} of {dotted(line.hts)} is per "
-                     f"{unit}, the line gives {given}", f"{unit!r} in unit or unit2")
+                     f"{unit}, the line gives {given}", f"{usable} in unit or unit2")
 
 
 def rate_amount(rate: Rate, value: Decimal, line: NormalLine) -> tuple[Decimal, str, Decimal | None]:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from tariffs.errors import InputError
 from tariffs.hts import canonical_unit, known_units, normalise_code
-from tariffs import jsonio
+from tariffs import jsonio, units
 from tariffs.model import Line, Shipment, show_input
 from tariffs.money import cents
 from tariffs.rules.ruleset import RuleSet, is_country
@@ -62,7 +62,7 @@ class NormalLine:
     hts: str  # digits
     origin: str
     customs_value: Decimal  # USD, to the cent
-    quantities: list[tuple[Decimal, str]]  # (quantity, canonical unit)
+    quantities: list[tuple[Decimal, str | None]]  # (quantity, canonical or printed unit; None: not given)
     metal_content: dict[str, Decimal]  # USD
     us_content_value: Decimal | None
     claims: list[str]
@@ -172,9 +172,15 @@ def _line(i: int, line: Line, default_origin: str | None, fx: Decimal, code_leng
         if q < 0:
             raise InputError(f"{f}.{name}", f"{q} is negative", "zero or a positive decimal")
         unit_field = "unit" if name == "quantity" else "unit2"
-        canon = canonical_unit(u)
+        if u is None or (isinstance(u, str) and not u.strip()):
+            # A quantity without its unit is refused only by a rate that needs a quantity (mfn.quantity_in),
+            # which then names the units it can use.
+            quantities.append((q, None))
+            continue
+        canon = units.understand(u)
         if canon is None:
-            raise InputError(f"{f}.{unit_field}", f"{u!r} is not a known unit of quantity", ", ".join(known_units()))
+            raise InputError(f"{f}.{unit_field}", f"{u!r} is not a known unit of quantity",
+                             ", ".join(units.all_units()))
         quantities.append((q, canon))
     if line.net_weight_kg is not None:
         if line.net_weight_kg < 0:

@@ -75,6 +75,9 @@ def register(main: click.Group) -> None:
         """Re-run every imported entry as filed and as known at --known-at (or one recorded quote by id)."""
         if quote_id is not None:
             ctx = click.get_current_context()
+            if known_at is not None:  # checked as the recorded-quote command checks it, before the id is looked up
+                param = next(p for p in previous_rerun.params if p.name == "known_at")
+                known_at = param.type_cast_value(ctx, known_at)
             return ctx.invoke(previous_rerun, quote_id=quote_id, known_at=known_at, database=database)
         from tariffs.workbench import store as wb
         from tariffs.workbench.reports import FORMATS, load_report

@@ -41,7 +41,7 @@ COLUMNS = [
      "11"),
     ("origin", True, "Country of origin of the line, ISO 3166-1 alpha-2.", "CN"),
     ("hts", True, "The tariff number of this row: the HTSUS commodity number (10 digits) or a Chapter 99 "
-                  "heading (9903.xx.xx).", "9403.60.80.81"),
+                  "heading (9903.xx.xx).", "9403.60.80.93"),
     ("entered_value", False, "Entered value of the line in USD, on its commodity row (ignored on Chapter 99 "
                              "rows).", "5000.00"),
     ("duty_paid", True, "Duty deposited under this tariff number, USD.", "1250.00"),

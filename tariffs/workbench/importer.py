@@ -15,11 +15,10 @@ from decimal import Decimal, InvalidOperation
 
 import pycountry
 
+from tariffs import entrytypes
 from tariffs.hts import digits, dotted
 
 ENTRY_NUMBER = re.compile(r"^([A-Z0-9]{3})-?(\d{7})-?(\d)$")
-ENTRY_TYPES = {"01": "formal", "03": "formal", "06": "formal", "11": "informal",
-               "formal": "formal", "informal": "informal"}
 # ACE mode-of-transport codes (ACE CATAIR, Appendix B): vessel, rail, truck, air, mail.
 MODES = {"10": "ocean", "11": "ocean", "12": "ocean", "20": "rail", "21": "rail", "30": "truck", "31": "truck",
          "32": "truck", "33": "truck", "34": "truck", "40": "air", "41": "air", "50": "mail",
@@ -41,7 +40,7 @@ _MONEY_LIMIT = Decimal("1000000000000")
 @dataclass
 class TariffRow:
     row_number: int
-    hts: str  # dotted: 9403.60.80.81 or 9903.88.03
+    hts: str  # dotted: 9403.60.80.93 or 9903.88.03
     duty_paid: Decimal
 
     @property
@@ -172,13 +171,11 @@ def _row_values(raw: dict) -> dict:
     if not raw["importer"]:
         raise _RowError("importer", "is empty (required): the importer of record")
     out["importer"] = raw["importer"][:200]
-    code = raw["entry_type"].lower()
-    if code.isdigit():
-        code = code.zfill(2)
-    if code not in ENTRY_TYPES:
-        raise _RowError("entry_type", f"{raw['entry_type']!r} is not supported (allowed: 01, 03, 06, 11, formal, "
-                                      "informal)")
-    out["entry_type"], out["entry_type_code"] = ENTRY_TYPES[code], code
+    code = entrytypes.code_of(raw["entry_type"])
+    kind = entrytypes.understand(code)
+    if kind is None:
+        raise _RowError("entry_type", f"{raw['entry_type']!r} is not supported (allowed: {entrytypes.allowed()})")
+    out["entry_type"], out["entry_type_code"] = kind, code
     out["entry_date"] = _date(raw["entry_date"], "entry_date")
     out["filed_on"] = _date(raw["filed_on"], "filed_on")
     out["liquidation_date"] = _date(raw["liquidation_date"], "liquidation_date", required=False)

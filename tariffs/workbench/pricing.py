@@ -9,10 +9,8 @@ USMCA, Annex II and the like); the engine still decides what is due.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
-from tariffs.errors import InputError
 from tariffs.model import Quote
 
 
@@ -42,28 +40,68 @@ def shipment_of_entry(entry) -> dict:
             "mode": entry.mode, "currency": "USD", "entry_type": entry.entry_type, "lines": lines}
 
 
-def _error_text(exc: InputError, entry) -> str:
+def frame_of_entries(entries):
+    """Entries -> the rows of `tariffs.batch.quote_frame` (one per entry line, ``entry`` = the entry number)."""
+    import pandas as pd
+
+    rows = []
+    for entry in entries:
+        shipment = shipment_of_entry(entry)
+        for line in shipment["lines"]:
+            rows.append({"entry": entry.entry_number, "destination": "US", "entry_date": shipment["entry_date"],
+                         "filed_on": shipment["filed_on"], "mode": shipment["mode"],
+                         "entry_type": shipment["entry_type"], "currency": "USD", "hts": line["hts"],
+                         "origin": line["origin"], "customs_value": line["customs_value"],
+                         "quantity": line.get("quantity", ""), "unit": line.get("unit", ""),
+                         "claims": ";".join(line.get("claims", []))})
+    return pd.DataFrame(rows, columns=["entry", "destination", "entry_date", "filed_on", "mode", "entry_type",
+                                       "currency", "hts", "origin", "customs_value", "quantity", "unit", "claims"],
+                        dtype=object)
+
+
+def _error_text(entry, rows) -> str:
+    """The error of an entry quote_frame could not price, its line named by the entry's line number."""
     numbers = sorted(entry.lines)
+    for position, row in enumerate(rows):
+        if row["error_field"] != "entry":  # the row at fault (or every row, for an entry-level field)
+            field_name = row["error_field"]
+            entry_level = field_name in ENTRY_FIELDS or (len(rows) > 1 and all(r["error_field"] != "entry" for r in rows))
+            if entry_level:
+                text = f"{field_name}: {row['error']}"
+            else:
+                text = f"line {numbers[position]}.{field_name}: {row['error']}"
+            return text[:500]
+    return rows[0]["error"][:500]
 
-    def line_name(m):
-        index = int(m.group(1))
-        return f"line {numbers[index]}" if index < len(numbers) else m.group(0)
 
-    field_name = re.sub(r"^lines\[(\d+)\]", line_name, exc.field)
-    text = f"{field_name}: {exc.message}" + (f" (allowed: {exc.allowed})" if exc.allowed else "")
-    return text[:500]
+# Entry-level fields of the batch columns: an error there names no line.
+ENTRY_FIELDS = ("destination", "member_state", "entry_date", "filed_on", "mode", "entry_type", "currency",
+                "fx_rate", "freight", "insurance", "other_costs", "known_at", "entry", "row")
+
+
+def price_entries(entries, known_at: dt.datetime, engine) -> list[Priced]:
+    """Both quotes of each entry, from one call of `tariffs.batch.quote_frame` for all of them
+    (``keep_quotes="both"``: as known at ``known_at`` and as known at the end of the filing day)."""
+    from tariffs.batch import quote_frame
+
+    entries = list(entries)
+    if not entries:
+        return []
+    priced = quote_frame(frame_of_entries(entries), known_at, engine, keep_quotes="both")
+    records = priced[["entry", "status", "error_field", "error", "quote_as_known", "quote_as_filed"]].to_dict("records")
+    by_entry: dict[str, list[dict]] = {}
+    for record in records:
+        by_entry.setdefault(record["entry"], []).append(record)
+    out = []
+    for entry in entries:
+        rows = by_entry[entry.entry_number]
+        if rows[0]["status"] != "ok":
+            out.append(Priced(None, None, _error_text(entry, rows)))
+        else:
+            out.append(Priced(rows[0]["quote_as_filed"], rows[0]["quote_as_known"]))
+    return out
 
 
 def price_entry(entry, known_at: dt.datetime, engine) -> Priced:
-    """Both quotes of one entry from one call of the engine's `quote_pair` (the call `tariffs.batch`
-    makes per entry). The workbench builds the shipment itself rather than going through
-    `tariffs.batch.quote_frame` because the ACE entry type decides formal vs informal (and so the MPF),
-    and quote_frame's columns have no entry type yet."""
-    shipment = shipment_of_entry(entry)
-    try:
-        as_known, as_filed = engine.quote_pair(shipment, known_at)
-        if as_filed is None:  # known_at is not after the filing day: the same knowledge, or earlier
-            as_filed = engine.quote(shipment, entry.filed_on)
-    except InputError as exc:
-        return Priced(None, None, _error_text(exc, entry))
-    return Priced(as_filed, as_known)
+    """Both quotes of one entry (`price_entries` of one)."""
+    return price_entries([entry], known_at, engine)[0]

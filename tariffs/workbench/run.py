@@ -13,7 +13,7 @@ from typing import Callable
 from tariffs.errors import InputError
 from tariffs.workbench import store as wb
 from tariffs.workbench.deadlines import entry_deadline, load_deadlines
-from tariffs.workbench.pricing import price_entry
+from tariffs.workbench.pricing import price_entries
 from tariffs.workbench.reconcile import reconcile
 
 ZERO = Decimal("0.00")
@@ -37,44 +37,59 @@ def known_at_moment(known_at) -> dt.datetime:
     return known_at_moment(value)
 
 
-def evaluate(entries, known_at: dt.datetime, engine, rules_root, on_progress: Callable[[int], None] | None = None):
-    """Entries -> (entry result dicts, heading result dicts), in entry-number order."""
+# Entries priced per call of tariffs.batch.quote_frame: progress is reported after each chunk.
+CHUNK_ENTRIES = 500
+
+
+def evaluate(entries, known_at: dt.datetime, engine, rules_root, on_progress: Callable[[int], None] | None = None,
+             chunk_entries: int = CHUNK_ENTRIES):
+    """Entries -> (entry result dicts, heading result dicts), in entry-number order. The entries are priced
+    through `tariffs.batch.quote_frame`, one call per chunk of ``chunk_entries``."""
     deadline_rules = load_deadlines(rules_root)
     as_of = known_at.date()
     entry_rows, heading_rows = [], []
-    for done, entry in enumerate(entries, 1):
-        paid = sum((r.duty_paid for line in entry.lines.values() for r in line.rows), ZERO)
-        paid += sum((getattr(line, fee) or ZERO for line in entry.lines.values() for fee in ("mpf_paid", "hmf_paid")),
-                    ZERO)
-        base = {"entry_number": entry.entry_number, "importer": entry.importer, "entry_date": entry.entry_date,
-                "filed_on": entry.filed_on}
-        priced = price_entry(entry, known_at, engine)
-        if priced.error:
-            deadline = entry_deadline(deadline_rules, entry.entry_date, entry.liquidation_date,
-                                      entry.liquidation_status, as_of, set())
-            entry_rows.append({**base, "status": "error", "error": priced.error, "paid": paid, "as_filed": ZERO,
-                               "as_known": ZERO, "refund": ZERO, "exposure": ZERO,
-                               "deadline_status": deadline.status[:80], "next_date": deadline.next_date,
-                               "next_action": deadline.action, "deadline_basis": deadline.basis})
-        else:
-            result = reconcile(entry, priced.as_filed, priced.as_known)
-            refund_programs = {h.program for h in result.headings if h.refund > 0}
-            deadline = entry_deadline(deadline_rules, entry.entry_date, entry.liquidation_date,
-                                      entry.liquidation_status, as_of, refund_programs)
-            entry_rows.append({**base, "status": "priced", "error": "; ".join(result.notes)[:500],
-                               "paid": result.total("paid"),
-                               "as_filed": result.total("as_filed"), "as_known": result.total("as_known"),
-                               "refund": result.total("refund"), "exposure": result.total("exposure"),
-                               "deadline_status": deadline.status[:80], "next_date": deadline.next_date,
-                               "next_action": deadline.action, "deadline_basis": deadline.basis})
-            for h in result.headings:
-                heading_rows.append({"entry_number": entry.entry_number, "line_number": h.line_number,
-                                     "heading": h.heading, "program": h.program, "paid": h.paid,
-                                     "as_filed": h.as_filed, "as_known": h.as_known, "refund": h.refund,
-                                     "exposure": h.exposure, "finding": h.finding[:300]})
-        if on_progress:
-            on_progress(done)
+    entries = list(entries)
+    done = 0
+    for start in range(0, len(entries), chunk_entries):
+        chunk = entries[start:start + chunk_entries]
+        for entry, priced in zip(chunk, price_entries(chunk, known_at, engine)):
+            done += 1
+            _evaluate_entry(entry, priced, deadline_rules, as_of, entry_rows, heading_rows)
+            if on_progress:
+                on_progress(done)
     return entry_rows, heading_rows
+
+
+def _evaluate_entry(entry, priced, deadline_rules, as_of, entry_rows, heading_rows):
+    """Reconcile one priced entry and date its deadline; appends its result rows."""
+    paid = sum((r.duty_paid for line in entry.lines.values() for r in line.rows), ZERO)
+    paid += sum((getattr(line, fee) or ZERO for line in entry.lines.values() for fee in ("mpf_paid", "hmf_paid")),
+                ZERO)
+    base = {"entry_number": entry.entry_number, "importer": entry.importer, "entry_date": entry.entry_date,
+            "filed_on": entry.filed_on}
+    if priced.error:
+        deadline = entry_deadline(deadline_rules, entry.entry_date, entry.liquidation_date,
+                                  entry.liquidation_status, as_of, set())
+        entry_rows.append({**base, "status": "error", "error": priced.error, "paid": paid, "as_filed": ZERO,
+                           "as_known": ZERO, "refund": ZERO, "exposure": ZERO,
+                           "deadline_status": deadline.status[:80], "next_date": deadline.next_date,
+                           "next_action": deadline.action, "deadline_basis": deadline.basis})
+    else:
+        result = reconcile(entry, priced.as_filed, priced.as_known)
+        refund_programs = {h.program for h in result.headings if h.refund > 0}
+        deadline = entry_deadline(deadline_rules, entry.entry_date, entry.liquidation_date,
+                                  entry.liquidation_status, as_of, refund_programs)
+        entry_rows.append({**base, "status": "priced", "error": "; ".join(result.notes)[:500],
+                           "paid": result.total("paid"),
+                           "as_filed": result.total("as_filed"), "as_known": result.total("as_known"),
+                           "refund": result.total("refund"), "exposure": result.total("exposure"),
+                           "deadline_status": deadline.status[:80], "next_date": deadline.next_date,
+                           "next_action": deadline.action, "deadline_basis": deadline.basis})
+        for h in result.headings:
+            heading_rows.append({"entry_number": entry.entry_number, "line_number": h.line_number,
+                                 "heading": h.heading, "program": h.program, "paid": h.paid,
+                                 "as_filed": h.as_filed, "as_known": h.as_known, "refund": h.refund,
+                                 "exposure": h.exposure, "finding": h.finding[:300]})
 
 
 class RunJob:
