@@ -113,8 +113,15 @@ def test_unclaimed_rows_are_rows_the_scalar_engine_refuses_mostly(rules, book, p
     """What the columnar path leaves to the scalar engine in this book: mostly lines the scalar
     engine refuses (an MFN text it cannot compute, metal content above the value, ...)."""
     records = book.drop(columns=["entry"]).to_dict("records")
-    left = np.nonzero(~(priced["path"] == "columnar").fillna(False).to_numpy())[0]
-    assert len(left) < 0.15 * len(book)
+    # Lines of another edition whose numbers the renumbering relates to the scope edition's go to the
+    # scalar engine on purpose (it carries the scopes and explains it); they are counted apart.
+    renumbered = priced["renumbered"].fillna(False).astype(bool)
+    renumbered = renumbered.groupby(book["entry"].to_numpy()).transform("any").to_numpy(bool)  # whole entries
+    assert renumbered.sum() < 0.25 * len(book)
+    left = np.nonzero(~(priced["path"] == "columnar").fillna(False).to_numpy() & ~renumbered)[0]
+    # Since codes are valid per HTS edition, more generated lines carry a code that is not a line of the
+    # edition in force on their date; both engines refuse those (checked below), so the bound is 20%.
+    assert len(left) < 0.20 * len(book)
     init(Engine(rules))
     sample = left[:: max(1, len(left) // 200)]
     refused = sum(isinstance(scalar_entry([records[i]]), str) for i in sample)

@@ -19,7 +19,8 @@ import pyarrow as pa
 
 from tariffs.columnar.tables import (
     QUANTITY_SCALE, RATE_SCALE, SPECIFIC_SCALE, Countries, OriginTest, day, scaled)
-from tariffs.hts import _TO_KG, dotted
+from tariffs.hts import _TO_KG, digits, dotted
+from tariffs.rules import hts_carry
 from tariffs.rates import RateParseError, parse_rate, parse_special
 
 MAX_SPECIFICS = 3
@@ -104,6 +105,10 @@ class Edition:
     special_keys: np.ndarray  # sorted int64 code * n_indicators + indicator
     special_text: np.ndarray  # bool: the special rate for that indicator is a text the engine does not compute
     special: RateTable  # rates aligned with special_keys
+    # bool per code: a line of this edition whose number is not one of the scope edition's and that the
+    # renumbering relates to scope numbers (tariffs.rules.hts_carry): left to the scalar engine, which
+    # carries the scopes across the renumbering and explains it on the charge.
+    carried: np.ndarray | None = None
 
 
 @dataclass
@@ -234,8 +239,13 @@ def compile_rules(rules) -> Compiled:
                 sp_text[k] = True
             else:
                 sp_table.put(k, value, units)
+        carried = np.zeros(n, bool)
+        for code, relation in hts_carry.carried(rules, ed).items():
+            i = code_index.get(digits(code))
+            if relation and i is not None:
+                carried[i] = True
         out.editions.append(Edition(ed.edition, int(day(ed.effective)), int(day(ed.published)), present, general,
-                                    column2, free, keys, sp_text, sp_table))
+                                    column2, free, keys, sp_text, sp_table, carried))
     out.unit_to_kg = {units[u]: int(_TO_KG[u] * QUANTITY_SCALE) for u in _TO_KG if u in units}
     for u in _TO_KG:  # mass units a line may give even when no rate uses them
         units.setdefault(u, len(units))

@@ -27,6 +27,8 @@ UNSUPPORTED = (
     "foreign-trade zone admission (ftz), AD/CVD cases, emissions, metal_origin, metal_weight_kg, mfn_rate",
     "an explicit entry_type (the automatic choice de minimis / informal / formal is priced)",
     "an HTS code not in a loaded edition, or whose applied MFN rate text is not computable",
+    "a code of an earlier or later edition that the renumbering relates to other numbers of the scope edition "
+    "(scopes carried across the renumbering: tariffs.rules.hts_carry)",
     "a specific MFN rate without a quantity in (or convertible to) its unit",
     "more than one special-program (SPI) claim on a line, or an SPI unknown to the rules",
     "a money amount with more than two decimals or above 10^9 USD; a quantity with more than three",
@@ -101,7 +103,8 @@ def price(compiled: Compiled, frame: pd.DataFrame, known_at=None) -> pd.DataFram
     x = parse_inputs(compiled, frame, known)
     n = x.n
     mfn = price_mfn(compiled, x)
-    ok = x.ok & mfn.ok
+    renumbered = _carried(compiled, x)
+    ok = x.ok & mfn.ok & ~renumbered
     # an entry prices together: any line it cannot price sends the whole entry to the scalar path
     bad = np.zeros(x.n_entries, bool)
     bad[x.entry[~ok]] = True
@@ -142,6 +145,7 @@ def price(compiled: Compiled, frame: pd.DataFrame, known_at=None) -> pd.DataFram
     out = {}
     zero = np.zeros(n, np.int64)
     out["duty_mfn_cents"] = np.where(ok & ~de_minimis, mfn.cents, 0)
+    out["renumbered"] = renumbered  # left to the scalar engine: scopes carried across the renumbering
     for name in sorted({programs[p] for p in set(compiled.m["program"].tolist())}):
         out[f"duty_{name}_cents"] = np.where(ok & ~de_minimis, by_program.get(name, zero), 0)
     out["duties_cents"] = np.where(ok, line_duty, 0)
@@ -173,3 +177,17 @@ def _entry_first(x: Inputs, order) -> np.ndarray:
     if order is None:
         return np.arange(x.n)
     return group_reduce(np.minimum, x.entry, np.arange(x.n, dtype=np.int64), x.n_entries, x.n)
+
+
+def _carried(compiled: Compiled, x) -> np.ndarray:
+    """Rows whose number the renumbering relates to scope numbers of another edition (scalar path)."""
+    from tariffs.columnar.mfn import _edition_of
+
+    edition = _edition_of(compiled, x)
+    out = np.zeros(x.n, bool)
+    for e, ed in enumerate(compiled.editions):
+        if ed.carried is None or not ed.carried.any():
+            continue
+        on = x.ok & (edition == e)
+        out[on] = ed.carried[x.code[on]]
+    return out
