@@ -432,3 +432,13 @@ def test_compare_scenario_entry_date_is_a_date_within_the_years(client, shipment
     assert problem["field"] == "scenarios[0].entry_date"
     assert problem["detail"] == f"scenarios[0].entry_date: {says}"  # the library's words, no pydantic prefix
     assert "1900-01-01 to 9998-12-31" in problem["allowed"]
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31"])
+def test_measures_date_outside_the_years_is_refused(client, value):
+    """As `tariffs rules show --date` refuses it (exit 2), not a 200 listing the measures of year 0001."""
+    response = client.get(f"/api/v1/measures?hts=7408.11.60.00&origin=TW&date={value}")
+    problem = problem_of(response, 422)
+    assert problem["field"] == "date" and "outside the dates accepted" in problem["detail"]
+    page = client.get(f"/measures?hts=7408.11.60.00&origin=TW&date={value}")
+    assert page.status_code == 422 and "outside the dates accepted" in page.get_data(as_text=True)
