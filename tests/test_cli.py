@@ -166,3 +166,14 @@ def test_zone_vs_direct_parses_withdraw_on_strictly():
         with pytest.raises(tariffs.InputError) as exc:
             zone_vs_direct(shipment(), bad, known_at="2026-11-21")
         assert exc.value.field == "withdraw_on"
+
+
+@pytest.mark.parametrize("args", [["db", "upgrade", "--url", "notaurl"],
+                                  ["db", "upgrade", "--url", "garbage://"],
+                                  ["audit", "list", "--database", "postgresql+nodriver://user:secret@host/db"],
+                                  ["rules", "diff", "installed", "installed", "--database", "garbage://"]])
+def test_a_database_url_that_cannot_be_used_is_bad_input(args):
+    """Exit 2 naming the URL (was exit 1 "audit store unavailable", as if the database were down); a password
+    in it is not echoed."""
+    line = _one_line(run(*args), 2)
+    assert line.startswith("error: database URL: ") and "cannot be used" in line and "secret" not in line
