@@ -216,3 +216,13 @@ def test_a_retry_after_the_client_went_away_yields_one_record(url):
         server.close()
         thread.join(timeout=5)
         app.audit_store().engine.dispose()
+
+
+def test_a_server_with_an_unusable_database_url_answers_503_not_a_client_error():
+    """The URL is the server's configuration: the request is not at fault (503 audit-unavailable, no quote),
+    whereas the CLI calls it bad input (exit 2, tests/test_cli.py)."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": "garbage://"})
+    response = app.test_client().post("/api/v1/quotes?known_at=2026-11-21", json=shipment())
+    assert response.status_code == 503
+    problem = response.get_json()
+    assert problem["type"] == "/api/v1/problems/audit-unavailable" and "quote" not in problem
