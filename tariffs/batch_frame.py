@@ -167,6 +167,8 @@ def quote_frame(frame, known_at=None, engine=None, *, as_filed: bool = False, ke
 
     from tariffs.engine.pipeline import Engine
 
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"quote_frame(frame): expected a pandas DataFrame of lines, not a {type(frame).__name__}")
     engine = engine or Engine()
     records = frame.to_dict("records")
     entries = [text_of(r.get("entry")) for r in records]

@@ -67,10 +67,10 @@ def _check_header(header: list[str], path: str) -> None:
 def _read_csv(path: str, size: int):
     import pandas as pd
 
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        sample = f.read(4096)
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
     try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            sample = f.read(4096)
+        delimiter = ";" if sample.count(";") > sample.count(",") else ","
         reader = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=size, sep=delimiter,
                              encoding="utf-8-sig", skip_blank_lines=True)
         for frame in reader:
@@ -196,7 +196,7 @@ class CsvWriter:
     def __init__(self, path: str, columns: list[str]):
         self.file = open(path, "w", encoding="utf-8", newline="")
         self.writer = csv.writer(self.file, lineterminator="\r\n")
-        self.writer.writerow(columns)
+        self.writer.writerow([safe_cell(c) for c in columns])
         self.rows = 0
 
     def write(self, frame) -> None:

@@ -7,6 +7,7 @@ line; never a traceback. Exit 3 is kept for defects.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import sys
@@ -74,6 +75,10 @@ DATE = _DateType()
 KNOWN_AT = _KnownAtType()
 
 
+# Errors of writing, not of what was asked: the README's "output that cannot be written exits 1".
+_WRITE_FAILURES = {errno.ENOSPC, errno.EPIPE, errno.EBADF, errno.EIO, errno.EFBIG, errno.EDQUOT}
+
+
 class _Group(click.Group):
     """Turns every expected failure into one line on stderr and exit code 2."""
 
@@ -100,7 +105,12 @@ class _Group(click.Group):
             click.echo(f"error: {str(exc).splitlines()[0]}", err=True)
             sys.exit(1)
         except OSError as exc:
-            click.echo(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}", err=True)
+            name = getattr(exc, "filename", None)
+            if exc.errno in _WRITE_FAILURES:  # the output could not be written (full disk, closed pipe): exit 1
+                click.echo(f"error: cannot write the output{f' {name}' if name else ''}: {exc.strerror or exc}",
+                           err=True)
+                sys.exit(1)
+            click.echo(f"error: {exc.strerror or exc}" + (f": {name}" if name else ""), err=True)
             sys.exit(2)
         except Exception as exc:  # a defect, not bad input: one line, never a traceback, and a distinct exit code
             click.echo(f"internal error: {type(exc).__name__}: {exc} (please report it with the input)", err=True)

@@ -77,6 +77,12 @@ def compare(shipment, variants: list[dict], known_at=None, engine: Engine | None
     """Re-price the shipment for each variant (keys: origin, entry_date, ftz, member_state ...)."""
     engine = engine or Engine()
     base = parse_shipment(shipment).model_dump(mode="json")
+    allowed = 'a list of mappings such as [{"origin": "CN"}, {"entry_date": "2026-01-05"}]'
+    if not isinstance(variants, (list, tuple)):
+        raise InputError("variants", f"a {type(variants).__name__} is not a list of variants", allowed)
+    for i, variant in enumerate(variants):
+        if not isinstance(variant, dict):
+            raise InputError(f"variants[{i}]", f"a {type(variant).__name__} is not a variant", allowed)
     results = []
     for i, variant in enumerate(variants):
         s = copy.deepcopy(base)

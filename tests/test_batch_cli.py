@@ -131,12 +131,15 @@ def test_as_filed(tmp_path):
     ("bad.parquet", ["bad.parquet", "-o", "o.csv"], "not a readable Parquet file"),
     ("bad.xlsx", ["bad.xlsx", "-o", "o.csv"], "not a readable XLSX workbook"),
     ("book.csv", ["book.csv", "-o", "o.csv", "--workers", "0"], "--workers: 0 is not a positive number"),
+    ("binary.csv", ["binary.csv", "-o", "o.csv"], "IN: binary.csv: not a readable UTF-8 CSV file"),
 ])
 def test_bad_input_exits_2_with_one_line(tmp_path, make, args, needle):
     if make in ("book.csv", "book.txt"):
         write_csv(tmp_path / make, BOOK)
     elif make == "nohts.csv":
         write_csv(tmp_path / make, [r[:2] for r in BOOK], HEADER[:2])
+    elif make == "binary.csv":
+        (tmp_path / make).write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe")  # not UTF-8 from its first bytes
     elif make:
         (tmp_path / make).write_bytes(b"not really")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's tariffs, run from the temporary folder
@@ -154,3 +157,15 @@ def test_batch_on_a_local_cluster_from_the_command_line(tmp_path):
     assert p.returncode == 0, p.stderr
     assert p.stderr.strip().splitlines() == ["priced 4 of 5 rows, 1 error(s)"]
     check_book(read(tmp_path / "priced.csv"))
+
+
+def test_csv_output_escapes_the_users_column_headers(tmp_path):
+    """Headers are user text: one a spreadsheet would run as a formula is written with a leading quote."""
+    header = HEADER + ["=HYPERLINK(\"http://x\")", "@sum", "+1", "-cmd"]
+    book = write_csv(tmp_path / "book.csv", [BOOK[0] + ["a", "b", "c", "d"]], header)
+    p = run(str(book), "-o", str(tmp_path / "out.csv"), "--known-at", "2026-11-21")
+    assert p.returncode == 0, p.stderr
+    with open(tmp_path / "out.csv", newline="", encoding="utf-8") as f:
+        written = next(csv.reader(f))
+    assert written[len(HEADER):len(HEADER) + 4] == ["'=hyperlink(\"http://x\")", "'@sum", "'+1", "'-cmd"]
+    assert not any(h[:1] in "=+-@" for h in written if h)

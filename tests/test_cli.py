@@ -179,3 +179,23 @@ def test_zone_vs_direct_parses_withdraw_on_strictly():
         with pytest.raises(tariffs.InputError) as exc:
             zone_vs_direct(shipment(), bad, known_at="2026-11-21")
         assert exc.value.field == "withdraw_on"
+
+
+@pytest.mark.parametrize("args", [["db", "upgrade", "--url", "notaurl"],
+                                  ["db", "upgrade", "--url", "garbage://"],
+                                  ["audit", "list", "--database", "postgresql+nodriver://user:secret@host/db"],
+                                  ["rules", "diff", "installed", "installed", "--database", "garbage://"]])
+def test_a_database_url_that_cannot_be_used_is_bad_input(args):
+    """Exit 2 naming the URL (was exit 1 "audit store unavailable", as if the database were down); a password
+    in it is not echoed."""
+    line = _one_line(run(*args), 2)
+    assert line.startswith("error: database URL: ") and "cannot be used" in line and "secret" not in line
+
+
+def test_a_full_disk_under_the_newer_commands_is_an_output_error():
+    """`tariffs rules diff` writes through click.echo, not the quote's writer: a full disk is still exit 1,
+    "cannot write the output" (was exit 2 "No space left on device: ", as if the input were at fault)."""
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-m", "tariffs.cli", "rules", "diff", "installed", "installed"],
+                           stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=120)
+    assert _one_line(p, 1) == "error: cannot write the output: No space left on device"

@@ -293,3 +293,21 @@ def test_scenario_dates_are_parsed_strictly(engine):
     rows = compare(shipment(), [{"entry_date": "2025-13-01"}, {"entry_date": "2025-12-01"}], known_at="2026-11-21",
                    engine=engine)
     assert rows[0]["field"] == "entry_date" and rows[1]["duties"] == Decimal("53000.00")
+
+
+@pytest.mark.parametrize("variants, field", [(None, "variants"), ("origin=CN", "variants"),
+                                             ([{"origin": "CN"}, 1], "variants[1]")])
+def test_compare_variants_that_are_not_a_list_of_mappings(engine, variants, field):
+    from tariffs.scenarios import compare
+
+    with pytest.raises(tariffs.InputError) as exc:  # was TypeError / AttributeError ('str' has no 'items')
+        compare(shipment(), variants, known_at="2026-11-21", engine=engine)
+    assert exc.value.field == field and "list of mappings" in exc.value.allowed
+
+
+def test_quote_frame_of_something_else_is_a_clear_type_error(engine):
+    from tariffs.batch import quote_frame
+
+    for frame in ("book.csv", None, [{"hts": "7408.11.60.00"}]):
+        with pytest.raises(TypeError, match="quote_frame\\(frame\\): expected a pandas DataFrame"):
+            quote_frame(frame, known_at="2026-11-21", engine=engine)

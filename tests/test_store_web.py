@@ -54,11 +54,16 @@ def test_the_largest_amounts_the_bounds_allow_are_recorded_to_the_cent(app):
 def test_eight_first_requests_at_once_on_a_new_database_all_succeed(url, engine):
     # Eight workers start on an empty database and each answers its first request at the same moment:
     # the schema is made once (under the migration lock) and the ruleset row is an upsert.
-    barrier, results = threading.Barrier(8), []
+    barrier, results, building = threading.Barrier(8), [], threading.Lock()
 
     def worker():
         barrier.wait()
-        app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url})
+        Store(url).engine.dispose()  # eight start-ups migrating the new database at once (as create_app does)
+        # Flask/Werkzeug compile an app's routes with ast.parse while it is built; CPython 3.11's parser is not
+        # safe when threads do that at once ("SystemError: AST constructor recursion depth mismatch" killed a
+        # worker now and then), so the apps are built one at a time; their first requests stay concurrent.
+        with building:
+            app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url})
         response = app.test_client().post(f"/api/v1/quotes?known_at={KNOWN_AT}", json=tee())
         results.append((response.status_code, response.headers.get("X-Audit-Id"), response.get_data(as_text=True)))
         app.audit_store().engine.dispose()
@@ -216,3 +221,13 @@ def test_a_retry_after_the_client_went_away_yields_one_record(url):
         server.close()
         thread.join(timeout=5)
         app.audit_store().engine.dispose()
+
+
+def test_a_server_with_an_unusable_database_url_answers_503_not_a_client_error():
+    """The URL is the server's configuration: the request is not at fault (503 audit-unavailable, no quote),
+    whereas the CLI calls it bad input (exit 2, tests/test_cli.py)."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": "garbage://"})
+    response = app.test_client().post("/api/v1/quotes?known_at=2026-11-21", json=shipment())
+    assert response.status_code == 503
+    problem = response.get_json()
+    assert problem["type"] == "/api/v1/problems/audit-unavailable" and "quote" not in problem

@@ -249,7 +249,12 @@ def test_cli_bad_input_is_one_line_exit_2(tmp_path):
     for args in (["audit", "import", str(tmp_path / "none.csv")], ["audit", "import", str(bad)],
                  ["audit", "import", str(HAND), "--columns", "x=nope"],
                  ["audit", "report", "--format", "csv", "-o", "-"],
-                 ["audit", "rerun", "--known-at", "yesterday"]):
+                 ["audit", "rerun", "--known-at", "yesterday"],
+                 # outside the accepted years (1900-01-01..9998-12-31): refused as the library refuses them,
+                 # not an OverflowError on the way to the store (exit 1) nor a run of 0001 with nothing priced
+                 ["audit", "rerun", "--known-at", "9999-12-31T23:59:59-14:00"],
+                 ["audit", "rerun", "--known-at", "0001-01-01"],
+                 ["rules", "diff", "installed", "installed", "--known-at", "9999-12-31T23:59:59-14:00"]):
         out = runner.invoke(main, args + ["--database", url])
         assert out.exit_code == 2, (args, out.output)
         assert len(out.output.strip().splitlines()) == 1 and "Traceback" not in out.output

@@ -44,7 +44,12 @@ def init_app(app: Flask):
             with lock:
                 store = app.extensions.get("tariffs_store")
                 if store is None:
-                    store = app.extensions["tariffs_store"] = Store(app.config.get("DATABASE_URL"))
+                    try:
+                        store = app.extensions["tariffs_store"] = Store(app.config.get("DATABASE_URL"))
+                    except StoreError as exc:
+                        # The server's own configuration (a URL it cannot use) is no fault of the request:
+                        # a plain StoreError, answered 503 audit-unavailable, never a 422 blaming the client.
+                        raise StoreError(str(exc)) from None
         return store
 
     try:

@@ -10,6 +10,8 @@ from decimal import Decimal
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from tariffs import InputError
+from tariffs.known_at import parse_known_at
+from tariffs.model import check_date
 from web.forms import ShipmentForm, decode_shipment, encode_shipment, form_from_request, form_from_shipment, \
     shipment_from_form
 from web.present import COLOURS, FALLBACK, duties_by_program, landed_segments
@@ -136,6 +138,25 @@ def compare_post():
                   current_app.config["MAX_COMPARE_SCENARIOS"])
     except InputError as exc:
         state.add_error(exc)
+    # The scenario fields are checked here, so that a bad one is a message beside it (not an error in every
+    # column of the comparison): each date an ISO date within the accepted years, known_at as the library's.
+    for day in _split(scenario["dates"]):
+        try:
+            check_date(day, "dates")
+        except InputError as exc:
+            state.add_error(exc)
+            break
+    if scenario["ftz_admitted_on"]:
+        try:
+            check_date(scenario["ftz_admitted_on"], "ftz_admitted_on")
+        except InputError as exc:
+            state.add_error(exc)
+    if scenario.get("known_at"):
+        try:
+            parse_known_at(scenario["known_at"], "known_at")
+        except InputError as exc:
+            state.add_error(exc)
+    if state.errors:
         return _render(state, scenario, status=422)
     args = {k: v for k, v in scenario.items() if v}
     return redirect(url_for("compare.compare", s=encode_shipment(base), **args), code=303)

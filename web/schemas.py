@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tariffs import InputError
-from tariffs.model import Ftz, Quote, Shipment
+from tariffs.model import Day, Ftz, Quote, Shipment
 
 
 class _Model(BaseModel):
@@ -30,7 +30,8 @@ class Scenario(_Model):
 
     name: str | None = Field(default=None, max_length=200)
     origin: str | None = Field(default=None, description="Country of origin for every line (ISO 3166-1 alpha-2).")
-    entry_date: dt.date | None = Field(default=None, description="Entry date (filed_on then follows it).")
+    # Day: an ISO date within the accepted years (an integer is not a Unix timestamp here either).
+    entry_date: Day | None = Field(default=None, description="Entry date (filed_on then follows it).")
     ftz: Ftz | None = None
     known_at: str | None = None
 
@@ -187,6 +188,9 @@ def input_error(exc: ValidationError, prefix: str = "") -> InputError:
     path = _loc(first["loc"])
     if prefix:
         path = prefix if path == "body" else f"{prefix}.{path}" if not path.startswith("[") else prefix + path
+    cause = (first.get("ctx") or {}).get("error")
+    if isinstance(cause, InputError):  # raised by a validator of tariffs.model, which knows no path
+        return InputError(path, cause.message, cause.allowed)
     message = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
     allowed = (first.get("ctx") or {}).get("expected")
     return InputError(path, message, str(allowed) if allowed else None)

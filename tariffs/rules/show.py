@@ -7,6 +7,7 @@ import datetime as dt
 from tariffs.errors import InputError
 from tariffs.hts import dotted, normalise_code, prefixes
 from tariffs.known_at import parse_known_at
+from tariffs.model import check_date
 from tariffs.rates import RateParseError, parse_special
 from tariffs.rules.hts_carry import matched_prefix, note as carry_note, related
 from tariffs.rules.hts_history import not_a_line
@@ -50,10 +51,7 @@ def show_measures(hts, origin, day, known_at=None, claims=None, rules_path=None,
     origin = (origin or "").upper()
     if not is_country(origin):
         raise InputError("--origin", f"unknown country {origin!r}", "ISO 3166-1 alpha-2 code")
-    try:
-        entry = dt.date.fromisoformat(day)
-    except ValueError:
-        raise InputError("--date", f"{day!r} is not a date", "YYYY-MM-DD") from None
+    entry = check_date(day, "--date")  # an ISO date within limits.MIN_DATE..MAX_DATE, as everywhere
     known_dt = parse_known_at(known_at, "--known-at")
     known = known_dt.date()
     claims = [c.upper() for c in claims or []]

@@ -23,7 +23,7 @@ from pathlib import Path
 from alembic.util import CommandError
 from sqlalchemy import create_engine, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
 from tariffs.errors import InputError, TariffsError
@@ -33,6 +33,11 @@ from tariffs.store.models import IdempotencyRecord, QuoteRecord, RulesetRecord
 
 class StoreError(TariffsError):
     """The audit store could not be reached or written."""
+
+
+class StoreURLError(InputError, StoreError):
+    """The audit store's URL cannot be read, or names no installed database driver: an input error (CLI exit 2),
+    and a StoreError for whoever only waits for the store (the web app answers 503 audit-unavailable)."""
 
 
 class IdempotencyConflict(TariffsError):
@@ -100,7 +105,12 @@ class Store:
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
             connect_args = {"timeout": 30} if self.url.startswith("sqlite") else {}
-            self.engine = create_engine(self.url, pool_pre_ping=True, connect_args=connect_args)
+            try:
+                self.engine = create_engine(self.url, pool_pre_ping=True, connect_args=connect_args)
+            except ArgumentError as exc:  # unparsable URL, unknown dialect or driver (NoSuchModuleError)
+                raise StoreURLError("database URL", f"{self._safe_url()!r} cannot be used: {self._why(exc)}",
+                                    "sqlite:///PATH or postgresql+psycopg://USER@HOST/DB "
+                                    "(--database, --url or TARIFFS_DATABASE_URL)") from None
             if migrate_schema:
                 migrate.upgrade(self.engine)
         except (SQLAlchemyError, OSError) as exc:

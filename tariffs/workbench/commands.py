@@ -73,6 +73,14 @@ def register(main: click.Group) -> None:
                   help="Re-run as run ID was (its known_at; the ruleset must have its hash) and compare the results.")
     def audit_rerun(quote_id, known_at, database, progress, like_run):
         """Re-run every imported entry as filed and as known at --known-at (or one recorded quote by id)."""
+        if known_at:  # checked first, whichever re-run it is (and before the store), as the other --known-at are
+            from tariffs.known_at import parse_known_at
+
+            try:
+                parse_known_at(known_at, "--known-at")
+            except InputError as exc:
+                raise click.BadParameter(f"{exc.message} (allowed: {exc.allowed})", param_hint="'--known-at'") \
+                    from None
         if quote_id is not None:
             ctx = click.get_current_context()
             if known_at is not None:  # checked as the recorded-quote command checks it, before the id is looked up

@@ -23,6 +23,7 @@ import json
 from pathlib import Path
 
 from tariffs.errors import InputError
+from tariffs.xlsx_bounds import check_xlsx_bounds
 
 # name, required, description, example
 COLUMNS = [
@@ -53,6 +54,11 @@ COLUMNS = [
 COLUMN_NAMES = [c[0] for c in COLUMNS]
 REQUIRED = [c[0] for c in COLUMNS if c[1]]
 MAX_BYTES = 512 * 1024 * 1024
+# What an XLSX entry file may expand to before it is parsed (pandas/openpyxl hold the whole workbook and its
+# shared strings in memory): about 150,000 rows of the format; a small zip "bomb" is refused from its zip
+# directory and a streamed count of its shared strings (tariffs.xlsx_bounds). Larger books: CSV or Parquet.
+XLSX_MAX_UNCOMPRESSED = 128 * 1024 * 1024
+XLSX_MAX_SHARED_STRINGS = 1_000_000
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 
 
@@ -105,6 +111,8 @@ def read_table(path: str | Path, column_map: dict[str, str] | None = None, filen
         if name.endswith(".csv"):
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         elif name.endswith(".xlsx"):
+            check_xlsx_bounds(path, field="FILE", max_uncompressed=XLSX_MAX_UNCOMPRESSED,
+                              max_shared_strings=XLSX_MAX_SHARED_STRINGS, unreadable_allowed=", ".join(SUFFIXES))
             frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
         elif name.endswith(".parquet"):
             frame = pd.read_parquet(path).astype(str)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Callable
 
 from tariffs.errors import InputError
+from tariffs.known_at import parse_known_at
 from tariffs.workbench import store as wb
 from tariffs.workbench.deadlines import entry_deadline, load_deadlines
 from tariffs.workbench.pricing import price_entries
@@ -19,9 +20,10 @@ from tariffs.workbench.reconcile import reconcile
 ZERO = Decimal("0.00")
 
 
-def known_at_moment(known_at) -> dt.datetime:
+def known_at_moment(known_at, field: str = "--known-at") -> dt.datetime:
     if known_at is None or known_at == "":
         return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    parse_known_at(known_at, field)  # the library's rule: a date or datetime within limits.MIN_DATE..MAX_DATE
     if isinstance(known_at, dt.datetime):
         return known_at if known_at.tzinfo else known_at.replace(tzinfo=dt.timezone.utc)
     if isinstance(known_at, dt.date):

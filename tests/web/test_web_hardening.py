@@ -420,3 +420,25 @@ def test_huge_value_in_the_form_is_a_message(client, csrf, shipment):
     data["lines-0-customs_value"] = "1e26"
     response = client.post("/price", data=data)
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("value, says", [(0, "a value of type int is not a date"),  # not 1970-01-01
+                                         (True, "a value of type bool is not a date"),
+                                         ("9999-12-31", "9999-12-31 is outside the dates accepted")])
+def test_compare_scenario_entry_date_is_a_date_within_the_years(client, shipment, value, says):
+    response = client.post("/api/v1/quotes/compare", json={"shipment": shipment,
+                                                           "scenarios": [{"entry_date": value}]})
+    problem = problem_of(response, 422)
+    assert problem["field"] == "scenarios[0].entry_date"
+    assert problem["detail"] == f"scenarios[0].entry_date: {says}"  # the library's words, no pydantic prefix
+    assert "1900-01-01 to 9998-12-31" in problem["allowed"]
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31"])
+def test_measures_date_outside_the_years_is_refused(client, value):
+    """As `tariffs rules show --date` refuses it (exit 2), not a 200 listing the measures of year 0001."""
+    response = client.get(f"/api/v1/measures?hts=7408.11.60.00&origin=TW&date={value}")
+    problem = problem_of(response, 422)
+    assert problem["field"] == "date" and "outside the dates accepted" in problem["detail"]
+    page = client.get(f"/measures?hts=7408.11.60.00&origin=TW&date={value}")
+    assert page.status_code == 422 and "outside the dates accepted" in page.get_data(as_text=True)

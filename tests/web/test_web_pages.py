@@ -329,3 +329,23 @@ def test_oversize_form_post_is_413(app, client, csrf):
     app.config["MAX_CONTENT_LENGTH"] = 1000
     response = client.post("/price", data={"csrf_token": csrf, "lines-0-description": "x" * 5000})
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize("fields, name, says", [
+    ({"dates": "9999-12-31"}, "dates", "9999-12-31 is outside the dates accepted"),
+    ({"dates": "2025-12-01, 0"}, "dates", "is not a date"),
+    ({"known_at": "9999-12-31T23:59:59-14:00"}, "known_at", "9999-12-31 is outside the dates accepted"),
+    ({"ftz": "privileged_foreign", "ftz_admitted_on": "0001-01-01"}, "ftz_admitted_on", "outside the dates accepted"),
+    ({"origins": " ".join(["CN"] * 30)}, "origins", "30 scenarios; at most 24"),
+])
+def test_compare_scenario_field_errors_are_beside_the_field(client, csrf, shipment, fields, name, says):
+    """Refused before any pricing, with the message beside its field (not an error in every column)."""
+    state = form_from_shipment(shipment)
+    data = dict(state.values, csrf_token=csrf, origins="TW, CN", known_at=KNOWN_AT)
+    data.update(fields)
+    response = client.post("/compare", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    match = re.search(rf'<p class="error" id="e-{name}">([^<]+)<', html)
+    assert match and says in match.group(1), html[:2000]
+    assert f'aria-describedby="e-{name}"' in html

@@ -58,6 +58,12 @@ def test_errors_beside_the_field(client, csrf):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="e-file"' in html and 'id="e-known_at"' in html
+    for far in ("9999-12-31T23:59:59-14:00", "0001-01-01"):  # outside 1900..9998: beside the field, no run
+        response = client.post("/workbench", data={"csrf_token": csrf, "known_at": far,
+                                                   "file": (io.BytesIO(HAND.read_bytes()), "entries.csv")},
+                               content_type="multipart/form-data")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422 and 'id="e-known_at"' in html and "outside the dates accepted" in html
     bad_map = client.post("/workbench", data={"csrf_token": csrf, "columns": "Entry=entry_no",
                                                "file": (io.BytesIO(HAND.read_bytes()), "entries.csv")},
                           content_type="multipart/form-data")
