@@ -158,28 +158,15 @@ def check_xlsx_bounds(data: bytes) -> None:
                 raise TooLarge("file", f"more than {XLSX_MAX_SHARED_STRINGS:,} shared strings", _XLSX_ALLOWED)
 
 
-# How a shared string starts: <si> (or with attributes, or self-closing), with or without a namespace
-# prefix (<x:si>). Counted with bytes.count, which allocates nothing per match; text that happens to hold
-# one of these only makes the count higher (stricter), never lower.
-_SI_STARTS = (b"<si>", b"<si ", b"<si/", b":si>", b":si ", b":si/")
-
-
 def _count_shared_strings(archive, member) -> int:
-    """The <si> elements of a shared-strings part, counted on the raw bytes in 1 MB chunks (the last three
-    bytes of a chunk are carried over, so a start split across chunks is counted once); stops as soon as
-    the count passes the bound."""
+    """The <si> elements of a shared-strings part (tariffs.xlsx_bounds: counted on the raw bytes, stops as
+    soon as the count passes the bound); a corrupt member is an unreadable workbook."""
     import zipfile
 
-    count, carry = 0, b""
+    from tariffs.xlsx_bounds import count_shared_strings
+
     try:
-        with archive.open(member) as stream:
-            while chunk := stream.read(1 << 20):
-                data = carry + chunk
-                count += sum(data.count(start) for start in _SI_STARTS)
-                if count > XLSX_MAX_SHARED_STRINGS:
-                    return count
-                carry = data[-3:]
-        return count
+        return count_shared_strings(archive, member, XLSX_MAX_SHARED_STRINGS)
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
         raise _unreadable(exc) from None
 
